@@ -1,1 +1,17 @@
+//! relay-core: the Relay engine. YAML workflows are loaded into located trees, planned into a
+//! validated [`plan::Plan`] (every formula compiled once), and executed on tokio. Nothing in
+//! this crate prints or exits; the `relay` CLI renders what it returns.
 
+pub mod diagnostic;
+pub mod event;
+pub mod formula;
+pub mod source;
+pub mod yaml;
+pub mod config;
+pub mod credentials;
+pub mod engine;
+pub mod http;
+pub mod ids;
+pub mod plan;
+pub mod registry;
+pub mod workflow;

@@ -1,0 +1,67 @@
+//! The one trait every credential type implements, built-in or from a plugin.
+
+use std::fmt;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::diagnostic::Diagnostics;
+use crate::source::SourceFile;
+use crate::yaml::MapReader;
+
+use super::secret::Secret;
+use super::service::Credentials;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A resolved credential value, and until when it may be reused.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub value: Secret,
+    /// `None`: not cached; fetched again for each use (Tines' behaviour without an expiry).
+    pub expires_at: Option<SystemTime>,
+}
+
+/// What a provider may use while resolving.
+pub struct ResolveContext<'a> {
+    /// The credential's name in `relay.yaml`.
+    pub name: &'a str,
+    /// The directory of `relay.yaml`; relative paths in credential definitions start here.
+    pub config_dir: &'a Path,
+    /// All credentials, for providers whose definition uses another credential.
+    pub credentials: &'a Credentials,
+}
+
+/// A configured credential that can produce its value.
+pub trait CredentialProvider: Send + Sync + fmt::Debug {
+    fn resolve<'a>(&'a self, cx: &'a ResolveContext<'a>) -> BoxFuture<'a, Result<Resolved, String>>;
+
+    /// Other credentials this one's definition reads (for the self-reference check).
+    fn reads(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Whether dropping the cached value and resolving again can produce a different value
+    /// (so a 401 is worth one retry).
+    fn refreshable(&self) -> bool {
+        false
+    }
+}
+
+/// Everything a credential type needs to turn its definition into a provider.
+pub struct CredentialPlanner<'a> {
+    pub source: &'a SourceFile,
+    pub diags: &'a mut Diagnostics,
+    pub name: &'a str,
+}
+
+/// A kind of credential (`text`, `http_request`, `oauth2`, or a plugin type).
+pub trait CredentialType: Send + Sync {
+    fn name(&self) -> &str;
+    /// The keys its definition may have besides `type`, `allowed_hosts`, `description`, `metadata`.
+    fn keys(&self) -> &'static [&'static str];
+    /// Reads the definition (already checked for unknown keys) into a provider.
+    fn plan(&self, reader: &MapReader<'_>, cx: &mut CredentialPlanner<'_>) -> Option<Arc<dyn CredentialProvider>>;
+}

@@ -1,0 +1,242 @@
+//! Planning the options of an `http_request` action.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use minijinja::Value;
+
+use crate::engine::{Action, ActionType};
+use crate::formula::{to_text, Compiled};
+use crate::http::body::BodyKind;
+use crate::http::method::Method;
+use crate::http::retry::RetryPolicy;
+use crate::http::status_set::StatusSet;
+use crate::plan::OptionPlanner;
+use crate::yaml::Node;
+
+const KEYS: &[&str] = &[
+    "url", "method", "content_type", "payload", "headers", "basic_auth", "timeout", "retry_on_status",
+    "max_retries", "log_error_on_status", "disable_ssl_verification", "disable_redirect_follow",
+    "user_agent", "customize_output", "pagination",
+];
+
+/// The default `timeout`, in seconds.
+const DEFAULT_TIMEOUT: f64 = 30.0;
+
+pub struct HttpRequestType;
+
+/// A planned `http_request` action.
+#[derive(Debug)]
+pub struct HttpRequest {
+    pub url: Compiled,
+    pub method: Setting<Method>,
+    pub content_type: Option<Compiled>,
+    pub payload: Option<Compiled>,
+    pub headers: Option<Compiled>,
+    pub basic_auth: Option<Compiled>,
+    pub timeout: Setting<Duration>,
+    pub retry: Setting<RetryPolicy>,
+    pub log_error: Setting<StatusSet>,
+    pub verify_tls: bool,
+    pub follow_redirects: bool,
+    pub user_agent: Option<Compiled>,
+    pub customize_output: Option<Compiled>,
+    /// Credentials its `url`, `headers`, `payload` and `basic_auth` read.
+    pub credentials: Vec<String>,
+}
+
+/// An option known at plan time, or a formula checked per execution.
+#[derive(Debug)]
+pub enum Setting<T> {
+    Fixed(T),
+    Formula(Compiled),
+}
+
+impl ActionType for HttpRequestType {
+    fn name(&self) -> &str {
+        "http_request"
+    }
+
+    fn plan(&self, p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
+        let r = p.reader(KEYS)?;
+        let mut ok = true;
+        let url_node = r.required("url", "add `url:`, an absolute http(s) URL", p.diags);
+        let method_node = r.required("method", "add `method:` (get, post, put, patch, delete, head or options); Relay has no silent default", p.diags);
+        if let Some(node) = r.get("pagination") {
+            p.error(node.location, format!("`pagination` (action `{}`) is not available in this version of Relay", p.slug), "page with an explicit loop of actions for now, or remove `pagination`");
+            ok = false;
+        }
+        let url = url_node.and_then(|n| p.formula(n, "url", true));
+        if let (Some(url), Some(node)) = (&url, url_node) {
+            ok &= check_url(p, url, node);
+        }
+        let method = method_node.and_then(|n| setting(p, n, "method", |v| {
+            let text = to_text(v)?;
+            Method::parse(&text).map_err(|e| e.to_string())
+        }));
+        let content_type = r.get("content_type").and_then(|n| p.formula(n, "content_type", false));
+        if let Some(ct) = content_type.as_ref().and_then(Compiled::as_constant) {
+            if let Err(e) = to_text(ct).and_then(|t| BodyKind::parse(Some(&t)).map(|_| ()).map_err(|e| e.to_string())) {
+                p.error(r.get("content_type")?.location, format!("option `content_type` of action `{}`: {e}", p.slug), "use json, form, xml, data, text, or a MIME type such as `application/vnd.api+json`");
+                ok = false;
+            }
+        }
+        let payload = r.get("payload").and_then(|n| p.formula(n, "payload", true));
+        let headers = r.get("headers").and_then(|n| {
+            if n.as_map().is_none() && n.as_str().is_none() {
+                r.type_error("headers", n, "a mapping of header names to values", p.diags);
+                return None;
+            }
+            p.formula(n, "headers", true)
+        });
+        let basic_auth = r.get("basic_auth").and_then(|n| p.formula(n, "basic_auth", true));
+        let timeout = match r.get("timeout") {
+            Some(n) => setting(p, n, "timeout", |v| seconds(v)),
+            None => Some(Setting::Fixed(Duration::from_secs_f64(DEFAULT_TIMEOUT))),
+        };
+        let retry = {
+            let on = r.get("retry_on_status");
+            let max = r.get("max_retries");
+            let on_c = on.and_then(|n| p.formula(n, "retry_on_status", false));
+            let max_c = max.and_then(|n| p.formula(n, "max_retries", false));
+            match (&on_c, &max_c) {
+                (Some(c), _) | (_, Some(c)) if !c.is_constant() => Some(Setting::Formula(retry_formula(on_c.clone(), max_c.clone()))),
+                _ => match RetryPolicy::from_options(on_c.as_ref().and_then(Compiled::as_constant), max_c.as_ref().and_then(Compiled::as_constant)) {
+                    Ok(policy) => Some(Setting::Fixed(policy)),
+                    Err(e) => {
+                        let at = on.or(max).map(|n| n.location).unwrap_or(p.options.location);
+                        p.error(at, format!("action `{}`: {e}", p.slug), "`retry_on_status` is a list like [\"429\", \"5xx\", \"0\"]; `max_retries` is a whole number from 0 to 25");
+                        None
+                    }
+                },
+            }
+        };
+        let log_error = match r.get("log_error_on_status") {
+            Some(n) => setting(p, n, "log_error_on_status", |v| StatusSet::from_option(v).map_err(|e| e.to_string())),
+            None => Some(Setting::Fixed(StatusSet::default_log_error())),
+        };
+        let verify_tls = !r.bool("disable_ssl_verification", p.diags).unwrap_or(false);
+        let follow_redirects = !r.bool("disable_redirect_follow", p.diags).unwrap_or(false);
+        let user_agent = r.get("user_agent").and_then(|n| p.formula(n, "user_agent", false));
+        let customize_output = r.get("customize_output").and_then(|n| p.formula_with_root(n, "customize_output", "response"));
+        let credentials = p.credentials();
+        let (Some(url), Some(method), Some(timeout), Some(retry), Some(log_error)) = (url, method, timeout, retry, log_error) else {
+            return None;
+        };
+        if !ok {
+            return None;
+        }
+        Some(Arc::new(HttpRequest {
+            url,
+            method,
+            content_type,
+            payload,
+            headers,
+            basic_auth,
+            timeout,
+            retry,
+            log_error,
+            verify_tls,
+            follow_redirects,
+            user_agent,
+            customize_output,
+            credentials,
+        }))
+    }
+}
+
+/// Compiles a setting, checking it now when it has no formula.
+fn setting<T>(p: &mut OptionPlanner<'_>, node: &Node, option: &str, parse: impl Fn(&Value) -> Result<T, String>) -> Option<Setting<T>> {
+    let compiled = p.formula(node, option, false)?;
+    match compiled.as_constant() {
+        Some(v) => match parse(v) {
+            Ok(t) => Some(Setting::Fixed(t)),
+            Err(e) => {
+                p.error(node.location, format!("option `{option}` of action `{}`: {e}", p.slug), option_help(option));
+                None
+            }
+        },
+        None => Some(Setting::Formula(compiled)),
+    }
+}
+
+fn option_help(option: &str) -> &'static str {
+    match option {
+        "method" => "use one of: get, post, put, patch, delete, head, options",
+        "timeout" => "give a number of seconds greater than 0, e.g. `timeout: 10`",
+        "log_error_on_status" => "a list of statuses or ranges like [\"4xx\", \"5xx\", \"0\"]; `[]` never fails on status",
+        _ => "check the option's value against the documentation",
+    }
+}
+
+pub fn seconds(v: &Value) -> Result<Duration, String> {
+    let n = match v.as_str() {
+        Some(s) => s.trim().parse::<f64>().ok(),
+        None => f64::try_from(v.clone()).ok(),
+    };
+    match n {
+        Some(n) if n > 0.0 && n.is_finite() && n <= 86_400.0 => Ok(Duration::from_secs_f64(n)),
+        _ => Err(format!("`{}` is not a number of seconds between 0 and 86400", to_text(v).unwrap_or_default())),
+    }
+}
+
+/// Both retry options in one formula setting (rendered together per execution).
+fn retry_formula(on: Option<Compiled>, max: Option<Compiled>) -> Compiled {
+    let mut pairs = Vec::new();
+    if let Some(on) = on {
+        pairs.push(("retry_on_status", on));
+    }
+    if let Some(max) = max {
+        pairs.push(("max_retries", max));
+    }
+    Compiled::map(pairs)
+}
+
+/// Catches the URL mistakes that can be seen before running: a missing `:` or `/` after the
+/// scheme (the Tines guide's own `https//YourResourceServer/api/Tickets`), a relative URL, a
+/// scheme other than http(s).
+fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
+    let Some(lead) = url.leading_text() else { return true };
+    let lower = lead.to_ascii_lowercase();
+    for scheme in ["https", "http"] {
+        if let Some(rest) = lower.strip_prefix(scheme) {
+            let original = &lead[scheme.len()..];
+            if rest.starts_with("//") {
+                let fixed = format!("{}:{}", &lead[..scheme.len()], original);
+                p.error(
+                    node.location,
+                    format!("`url` of action `{}` is not a valid URL: `{}` is missing the `:` after `{scheme}`", p.slug, full_text(url, lead)),
+                    format!("write `{}`", full_text(url, &fixed)),
+                );
+                return false;
+            }
+            if rest.starts_with(":/") && !rest.starts_with("://") && url.is_constant() {
+                p.error(
+                    node.location,
+                    format!("`url` of action `{}` is not a valid URL: `{lead}` needs two slashes after `{scheme}:`", p.slug),
+                    format!("write `{scheme}://{}`", rest.trim_start_matches(":/")),
+                );
+                return false;
+            }
+        }
+    }
+    if url.is_constant() {
+        match url::Url::parse(lead) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {}
+            Ok(u) => {
+                p.error(node.location, format!("`url` of action `{}` uses `{}:`; only http and https are supported", p.slug, u.scheme()), "use an `https://` (or `http://`) URL");
+                return false;
+            }
+            Err(e) => {
+                p.error(node.location, format!("`url` of action `{}` is not an absolute URL: `{lead}` ({e})", p.slug), "write a full URL such as `https://api.example.com/path`");
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The whole URL text for messages: the literal lead, plus "…" when formulas follow.
+fn full_text(url: &Compiled, lead: &str) -> String {
+    if url.is_constant() { lead.to_owned() } else { format!("{lead}…") }
+}

@@ -1,0 +1,20 @@
+//! Process-wide services shared by every run: the HTTP client, credentials, the redactor.
+
+use std::sync::Arc;
+
+use crate::credentials::{Credentials, Redactor};
+use crate::http::HttpClient;
+
+/// Built once per process and shared by every run.
+pub struct Services {
+    pub http: HttpClient,
+    pub credentials: Arc<Credentials>,
+    pub redactor: Arc<Redactor>,
+}
+
+impl Services {
+    pub fn new(credentials: Arc<Credentials>) -> Services {
+        let redactor = credentials.redactor().clone();
+        Services { http: HttpClient::new(), credentials, redactor }
+    }
+}

@@ -1,0 +1,313 @@
+//! Node → compiled formula tree, once per plan. Constant subtrees stay plain values, so
+//! rendering an option without formulas costs a reference count.
+
+use std::sync::Arc;
+
+use minijinja::{Expression, Template, Value};
+
+use super::env::environment;
+use super::error::FormulaSyntaxError;
+use super::pills::{split, Piece, Shape};
+use super::refs::{Ref, Refs};
+use crate::source::{Location, SourceFile};
+use crate::yaml::{Node, NodeValue};
+
+/// An option value with its formulas compiled.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub(super) tree: Tree,
+    pub refs: Refs,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Tree {
+    Const(Value),
+    Expr(Arc<Expr>),
+    Text(Arc<[Segment]>),
+    Block(Arc<Block>),
+    Seq(Arc<[Tree]>),
+    Map(Arc<[(Arc<str>, Tree)]>),
+}
+
+#[derive(Debug)]
+pub(super) enum Segment {
+    Text(String),
+    Pill(Expr),
+}
+
+#[derive(Debug)]
+pub(super) struct Expr {
+    pub source: String,
+    pub compiled: Expression<'static, 'static>,
+    /// The dotted paths it reads, to name the missing one when the result is undefined.
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug)]
+pub(super) struct Block {
+    pub template: Template<'static, 'static>,
+    pub paths: Vec<String>,
+}
+
+/// A syntax problem and where it is.
+pub type Located<T> = (Location, T);
+
+impl Compiled {
+    /// A value with no formulas.
+    pub fn constant(value: Value) -> Compiled {
+        Compiled { tree: Tree::Const(value), refs: Refs::default() }
+    }
+
+    /// Compiles a single formula string that has no place in a file (e.g. a `--resource` value).
+    pub fn from_str(text: &str) -> Result<Compiled, FormulaSyntaxError> {
+        let node = Node::new(NodeValue::Str(text.to_owned()), Location::UNKNOWN);
+        let source = SourceFile { path: Default::default(), text: String::new() };
+        compile(&source, &node).map_err(|mut errs| errs.remove(0).1)
+    }
+
+    /// A mapping of already-compiled values (their references merged).
+    pub fn map(entries: Vec<(&str, Compiled)>) -> Compiled {
+        let mut refs = Refs::default();
+        let mut trees = Vec::with_capacity(entries.len());
+        for (k, c) in entries {
+            refs.extend(c.refs);
+            trees.push((Arc::from(k), c.tree));
+        }
+        Compiled { tree: Tree::Map(trees.into()), refs }
+    }
+
+    /// The literal text the value starts with: all of it for a constant string, the text before
+    /// the first pill otherwise (for checks such as a URL's scheme at plan time).
+    pub fn leading_text(&self) -> Option<&str> {
+        match &self.tree {
+            Tree::Const(v) => v.as_str(),
+            Tree::Text(segments) => match segments.first() {
+                Some(Segment::Text(t)) => Some(t.as_str()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// True when the value has no formula at all.
+    pub fn is_constant(&self) -> bool {
+        matches!(self.tree, Tree::Const(_))
+    }
+
+    /// The value when it has no formula.
+    pub fn as_constant(&self) -> Option<&Value> {
+        match &self.tree {
+            Tree::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+/// Compiles every string leaf of `node`; reports every syntax error, not just the first.
+pub fn compile(source: &SourceFile, node: &Node) -> Result<Compiled, Vec<Located<FormulaSyntaxError>>> {
+    let mut errors = Vec::new();
+    let mut refs = Refs::default();
+    let tree = compile_node(source, node, &mut refs, &mut errors);
+    if errors.is_empty() { Ok(Compiled { tree, refs }) } else { Err(errors) }
+}
+
+fn compile_node(source: &SourceFile, node: &Node, refs: &mut Refs, errors: &mut Vec<Located<FormulaSyntaxError>>) -> Tree {
+    match &node.value {
+        NodeValue::Str(s) => compile_string(source, node, s, refs, errors),
+        NodeValue::Seq(items) => {
+            let trees: Vec<Tree> = items.iter().map(|n| compile_node(source, n, refs, errors)).collect();
+            if trees.iter().all(|t| matches!(t, Tree::Const(_))) {
+                Tree::Const(node.to_value())
+            } else {
+                Tree::Seq(trees.into())
+            }
+        }
+        NodeValue::Map(entries) => {
+            let trees: Vec<(Arc<str>, Tree)> = entries
+                .iter()
+                .map(|(k, v)| (Arc::from(k.name.as_str()), compile_node(source, v, refs, errors)))
+                .collect();
+            if trees.iter().all(|(_, t)| matches!(t, Tree::Const(_))) {
+                Tree::Const(node.to_value())
+            } else {
+                Tree::Map(trees.into())
+            }
+        }
+        _ => Tree::Const(node.to_value()),
+    }
+}
+
+fn compile_string(
+    source: &SourceFile,
+    node: &Node,
+    s: &str,
+    refs: &mut Refs,
+    errors: &mut Vec<Located<FormulaSyntaxError>>,
+) -> Tree {
+    let shape = match split(s) {
+        Ok(shape) => shape,
+        Err(e) => {
+            errors.push((locate(source, node, e.offset, e.width), e));
+            return Tree::Const(Value::UNDEFINED);
+        }
+    };
+    let mut expr = |src: &str, offset: usize| -> Option<Expr> {
+        match compile_expression(src) {
+            Ok(e) => {
+                let at = locate(source, node, offset, src.chars().count());
+                refs.paths.extend(e.paths.iter().map(|p| Ref { path: p.clone(), location: at }));
+                Some(e)
+            }
+            Err(e) => {
+                errors.push((locate(source, node, offset, src.chars().count()), e));
+                None
+            }
+        }
+    };
+    match shape {
+        Shape::Plain(text) => Tree::Const(Value::from(text)),
+        Shape::Expression { source: src, offset } => match expr(src, offset) {
+            Some(e) => Tree::Expr(Arc::new(e)),
+            None => Tree::Const(Value::UNDEFINED),
+        },
+        Shape::Pieces(pieces) => {
+            let mut segments = Vec::with_capacity(pieces.len());
+            for piece in pieces {
+                match piece {
+                    Piece::Text(t) => segments.push(Segment::Text(t)),
+                    Piece::Pill { source: src, offset } => match expr(src, offset) {
+                        Some(e) => segments.push(Segment::Pill(e)),
+                        None => return Tree::Const(Value::UNDEFINED),
+                    },
+                }
+            }
+            Tree::Text(segments.into())
+        }
+        Shape::Block(template_source) => match compile_block(template_source) {
+            Ok(block) => {
+                let at = locate(source, node, 0, 1);
+                refs.paths.extend(block.paths.iter().map(|p| Ref { path: p.clone(), location: at }));
+                Tree::Block(Arc::new(block))
+            }
+            Err(e) => {
+                errors.push((locate(source, node, e.offset, e.width), e));
+                Tree::Const(Value::UNDEFINED)
+            }
+        },
+    }
+}
+
+fn compile_expression(src: &str) -> Result<Expr, FormulaSyntaxError> {
+    let env = environment();
+    let compiled = env.compile_expression_owned(src.to_owned()).map_err(|e| syntax_error(src, &e))?;
+    let mut paths = referenced_paths(compiled.undeclared_variables(true), src);
+    check_functions(&mut paths, src)?;
+    Ok(Expr { source: src.to_owned(), compiled, paths })
+}
+
+fn compile_block(template_source: String) -> Result<Block, FormulaSyntaxError> {
+    // MiniJinja templates borrow their source. Block formulas are rare and compiled once per
+    // plan, so leaking the (small) source is the simple, safe way to a 'static template.
+    let leaked: &'static str = Box::leak(template_source.into_boxed_str());
+    let template = environment().template_from_str(leaked).map_err(|e| syntax_error(leaked, &e))?;
+    let mut paths = referenced_paths(template.undeclared_variables(true), leaked);
+    check_functions(&mut paths, leaked)?;
+    Ok(Block { template, paths })
+}
+
+/// The undeclared variables MiniJinja reports include function names; keep data paths, and
+/// recover `CREDENTIAL["name"]` (which static analysis only sees as `CREDENTIAL`).
+fn referenced_paths(vars: std::collections::HashSet<String>, src: &str) -> Vec<String> {
+    let mut paths: Vec<String> = vars.into_iter().collect();
+    if paths.iter().any(|p| p == "CREDENTIAL") {
+        paths.retain(|p| p != "CREDENTIAL");
+        for name in subscripted_names(src, "CREDENTIAL") {
+            paths.push(format!("CREDENTIAL.{name}"));
+        }
+        if !paths.iter().any(|p| p.starts_with("CREDENTIAL.")) {
+            paths.push("CREDENTIAL".into());
+        }
+    }
+    paths.sort();
+    paths
+}
+
+/// Literal names in `ROOT["name"]` / `ROOT['name']`.
+fn subscripted_names<'a>(src: &'a str, root: &str) -> Vec<&'a str> {
+    let mut names = Vec::new();
+    let mut rest = src;
+    while let Some(pos) = rest.find(root) {
+        rest = rest[pos + root.len()..].trim_start();
+        if let Some(after) = rest.strip_prefix('[') {
+            let after = after.trim_start();
+            if let Some(q) = after.chars().next().filter(|c| *c == '"' || *c == '\'') {
+                if let Some(end) = after[1..].find(q) {
+                    names.push(&after[1..1 + end]);
+                }
+            }
+        }
+    }
+    names
+}
+
+/// Drops known function names from `paths`, and refuses upper-case names that look like a
+/// call to a function that does not exist (`SIZEE(x)`), with a suggestion.
+fn check_functions(paths: &mut Vec<String>, src: &str) -> Result<(), FormulaSyntaxError> {
+    let env = environment();
+    let globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
+    paths.retain(|p| !globals.contains(&p.as_str()));
+    for p in paths.iter() {
+        if p.contains('.') || !is_call(src, p) {
+            continue;
+        }
+        let suggestion = crate::yaml::did_you_mean(p, globals.iter().copied());
+        let offset = src.find(p.as_str()).map(|b| src[..b].chars().count()).unwrap_or(0);
+        return Err(FormulaSyntaxError {
+            message: format!("unknown function `{p}`"),
+            offset,
+            width: p.chars().count(),
+            help: match suggestion {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "see the function list in the formulas documentation".into(),
+            },
+        });
+    }
+    Ok(())
+}
+
+/// Whether `name` appears in `src` directly followed by `(`.
+fn is_call(src: &str, name: &str) -> bool {
+    src.match_indices(name).any(|(i, _)| {
+        let before_ok = src[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        before_ok && src[i + name.len()..].trim_start().starts_with('(')
+    })
+}
+
+fn syntax_error(src: &str, e: &minijinja::Error) -> FormulaSyntaxError {
+    let detail = e.detail().unwrap_or("invalid formula").to_string();
+    FormulaSyntaxError {
+        message: format!("formula syntax error in `{src}`: {detail}"),
+        offset: 0,
+        width: src.chars().count().max(1),
+        help: "check brackets, quotes and operators; formulas use MiniJinja expression syntax, e.g. `<<SIZE(get_tickets.body.tickets)>>`".into(),
+    }
+}
+
+/// The location of character `offset` inside the string `node`, when the string is written on
+/// one line (the usual case); otherwise the start of the string.
+fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> Location {
+    let loc = node.location;
+    if !loc.is_known() {
+        return loc;
+    }
+    let quoted = source
+        .line(loc.line)
+        .and_then(|l| l.chars().nth(loc.column.saturating_sub(1) as usize))
+        .is_some_and(|c| c == '"' || c == '\'');
+    let line_len = source.line(loc.line).map(|l| l.chars().count()).unwrap_or(0) as u32;
+    let column = loc.column + u32::from(quoted) + offset as u32;
+    if column > line_len {
+        return Location::new(loc.line, loc.column, loc.width);
+    }
+    Location::new(loc.line, column, (width as u32).max(1))
+}

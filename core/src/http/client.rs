@@ -1,0 +1,216 @@
+//! The process's one pooled HTTP client, and one exchange: redirects (followed by hand, so the
+//! credential policy applies to every hop), retries, and the body cap.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use super::method::Method;
+use super::response::{read_capped, ReadError};
+use super::retry::RetryPolicy;
+
+/// Headers that carry authority and are dropped on a cross-origin redirect when no credential
+/// policy vouches for the new host (what browsers and curl do).
+const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "proxy-authorization"];
+const MAX_REDIRECTS: usize = 10;
+
+/// The shared client (pooled keep-alive connections) plus a lazily built one that skips TLS
+/// verification for the actions that ask for it.
+pub struct HttpClient {
+    verified: reqwest::Client,
+    unverified: OnceLock<reqwest::Client>,
+}
+
+/// A fully rendered request.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    pub method: Method,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// How to send it.
+pub struct SendOptions<'a> {
+    /// For each attempt, covering connect, redirects and reading the body.
+    pub timeout: Duration,
+    pub retry: &'a RetryPolicy,
+    pub follow_redirects: bool,
+    pub verify_tls: bool,
+    pub body_cap: u64,
+    /// Whether the request carries credentials (then cross-origin hops must be vouched for).
+    pub carries_credentials: bool,
+    /// Called for a cross-origin redirect target; an `Err` refuses the hop with that message.
+    pub allow_redirect: &'a (dyn Fn(&Url) -> Result<(), String> + Sync),
+}
+
+/// A completed exchange.
+#[derive(Debug)]
+pub struct Exchange {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub final_url: Url,
+    /// 1 + the number of retries made.
+    pub attempts: u32,
+}
+
+/// Why no response came back.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum HttpError {
+    #[error("{message}")]
+    Transport { message: String, attempts: u32 },
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl Default for HttpClient {
+    fn default() -> Self {
+        HttpClient::new()
+    }
+}
+
+impl HttpClient {
+    pub fn new() -> HttpClient {
+        HttpClient { verified: build(true), unverified: OnceLock::new() }
+    }
+
+    fn client(&self, verify_tls: bool) -> &reqwest::Client {
+        if verify_tls { &self.verified } else { self.unverified.get_or_init(|| build(false)) }
+    }
+
+    /// Sends `request`, retrying as `options.retry` says; a status in the retry set that is
+    /// still there after the last retry is returned as a normal response.
+    pub async fn send(&self, request: &PreparedRequest, options: &SendOptions<'_>) -> Result<Exchange, HttpError> {
+        let mut attempt: u32 = 0;
+        loop {
+            let result = match tokio::time::timeout(options.timeout, self.attempt(request, options)).await {
+                Ok(r) => r,
+                Err(_) => Err(AttemptError::Transport(format!("timed out after {}", seconds(options.timeout)))),
+            };
+            let (status, retry_after) = match &result {
+                Ok(ex) => (ex.status, ex.headers.get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned)),
+                Err(AttemptError::Transport(_)) => (0, None),
+                Err(AttemptError::Refused(msg)) => return Err(HttpError::Refused(msg.clone())),
+            };
+            attempt += 1;
+            if let Some(delay) = options.retry.delay_for(attempt, status, retry_after.as_deref()) {
+                tracing::debug!(url = %request.url, status, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+                tokio::time::sleep(delay).await;
+                continue;
+            }
+            return match result {
+                Ok(mut ex) => {
+                    ex.attempts = attempt;
+                    Ok(ex)
+                }
+                Err(AttemptError::Transport(message)) => Err(HttpError::Transport { message, attempts: attempt }),
+                Err(AttemptError::Refused(msg)) => Err(HttpError::Refused(msg)),
+            };
+        }
+    }
+
+    async fn attempt(&self, request: &PreparedRequest, options: &SendOptions<'_>) -> Result<Exchange, AttemptError> {
+        let client = self.client(options.verify_tls);
+        let mut method = request.method;
+        let mut url = request.url.clone();
+        let mut headers = request.headers.clone();
+        let mut body = request.body.clone();
+        for _hop in 0..=MAX_REDIRECTS {
+            let mut builder = client.request(method.to_reqwest(), url.clone());
+            for (name, value) in &headers {
+                let name = HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| AttemptError::Refused(format!("`{name}` is not a valid header name")))?;
+                let value = HeaderValue::from_str(value)
+                    .map_err(|_| AttemptError::Refused(format!("the value of header `{name}` contains characters not allowed in a header (e.g. a line break)")))?;
+                builder = builder.header(name, value);
+            }
+            if let Some(b) = &body {
+                builder = builder.body(b.clone());
+            }
+            let response = builder.send().await.map_err(|e| AttemptError::Transport(describe(&e)))?;
+            let status = response.status().as_u16();
+            let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            let redirect = options.follow_redirects && matches!(status, 301 | 302 | 303 | 307 | 308) && location.is_some();
+            if !redirect {
+                let headers = response.headers().clone();
+                let final_url = response.url().clone();
+                let body = read_capped(response, options.body_cap).await.map_err(|e| match e {
+                    ReadError::TooLarge(t) => AttemptError::Refused(t.to_string()),
+                    ReadError::Transport(e) => AttemptError::Transport(describe(&e)),
+                })?;
+                return Ok(Exchange { status, headers, body, final_url, attempts: 1 });
+            }
+            let target = url
+                .join(location.as_deref().unwrap_or_default())
+                .map_err(|_| AttemptError::Refused(format!("redirect to an invalid URL `{}`", location.unwrap_or_default())))?;
+            if !matches!(target.scheme(), "http" | "https") {
+                return Err(AttemptError::Refused(format!("redirect to `{target}` refused: only http and https are followed")));
+            }
+            if target.origin() != url.origin() {
+                if options.carries_credentials {
+                    (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
+                } else {
+                    headers.retain(|(n, _)| !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
+                }
+            }
+            if status == 303 || ((status == 301 || status == 302) && method != Method::Head && method != Method::Get) {
+                method = Method::Get;
+                body = None;
+                headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length"));
+            }
+            // Drain what is left of the redirect response so the connection can be reused.
+            let _ = response.bytes().await;
+            url = target;
+        }
+        Err(AttemptError::Refused(format!("more than {MAX_REDIRECTS} redirects; last one to `{url}`")))
+    }
+}
+
+enum AttemptError {
+    /// No response: connection refused, reset, timed out. Counts as status 0 for retries.
+    Transport(String),
+    /// Relay itself refuses to go on (redirect policy, body cap, bad header).
+    Refused(String),
+}
+
+fn build(verify_tls: bool) -> reqwest::Client {
+    let builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .referer(false)
+        .connect_timeout(Duration::from_secs(10))
+        .read_timeout(Duration::from_secs(300))
+        .pool_idle_timeout(Duration::from_secs(60))
+        .tcp_nodelay(true)
+        .tls_danger_accept_invalid_certs(!verify_tls);
+    builder.build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// A transport error in one line, with its innermost cause (e.g. "connection refused").
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let mut cause: Option<&dyn std::error::Error> = e.source();
+    let mut last = None;
+    while let Some(c) = cause {
+        last = Some(c.to_string());
+        cause = c.source();
+    }
+    let what = if e.is_timeout() {
+        "timed out".to_owned()
+    } else if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        "request failed".to_owned()
+    };
+    match last {
+        Some(c) if !what.contains(&c) => format!("{what}: {c}"),
+        _ => what,
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 { format!("{} s", s as u64) } else { format!("{s:.1} s") }
+}

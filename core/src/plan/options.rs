@@ -1,0 +1,89 @@
+//! What an action type gets while planning its options: the node, diagnostics, and formula
+//! compilation that records which roots each option reads.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::formula::{compile, Compiled};
+use crate::formula::Refs;
+use crate::source::{Location, SourceFile};
+use crate::yaml::{MapReader, Node};
+
+/// A root path read by an option, and whether credentials may appear there.
+#[derive(Debug, Clone)]
+pub struct OptionRef {
+    pub path: String,
+    pub location: Location,
+    pub option: String,
+    pub credentials_allowed: bool,
+}
+
+/// Plans one action's options.
+pub struct OptionPlanner<'a> {
+    pub source: &'a SourceFile,
+    pub diags: &'a mut Diagnostics,
+    pub options: &'a Node,
+    pub slug: &'a str,
+    pub(crate) refs: Vec<OptionRef>,
+    /// Roots that exist only inside some options (`response` in `customize_output`).
+    pub(crate) local_roots: Vec<(String, &'static str)>,
+}
+
+impl<'a> OptionPlanner<'a> {
+    pub fn new(source: &'a SourceFile, diags: &'a mut Diagnostics, options: &'a Node, slug: &'a str) -> OptionPlanner<'a> {
+        OptionPlanner { source, diags, options, slug, refs: Vec::new(), local_roots: Vec::new() }
+    }
+
+    /// A reader over the options mapping, reporting unknown and duplicate keys.
+    pub fn reader(&mut self, keys: &'a [&'a str]) -> Option<MapReader<'a>> {
+        let what = format!("the options of action `{}`", self.slug);
+        MapReader::new(self.source, self.options, what, keys, self.diags)
+    }
+
+    /// Compiles the formulas of option `option` (a dotted name for messages).
+    pub fn formula(&mut self, node: &Node, option: &str, credentials_allowed: bool) -> Option<Compiled> {
+        match compile(self.source, node) {
+            Ok(compiled) => {
+                self.record(&compiled.refs, option, credentials_allowed);
+                Some(compiled)
+            }
+            Err(errors) => {
+                for (location, e) in errors {
+                    self.diags.push(
+                        Diagnostic::new(self.source, location, format!("{} (option `{option}` of action `{}`)", e.message, self.slug))
+                            .with_help(e.help),
+                    );
+                }
+                None
+            }
+        }
+    }
+
+    /// Like [`formula`](Self::formula), for an option where `root` is an extra root (e.g.
+    /// `response` in `customize_output`).
+    pub fn formula_with_root(&mut self, node: &Node, option: &str, root: &'static str) -> Option<Compiled> {
+        self.local_roots.push((option.to_owned(), root));
+        self.formula(node, option, false)
+    }
+
+    fn record(&mut self, refs: &Refs, option: &str, credentials_allowed: bool) {
+        for r in &refs.paths {
+            self.refs.push(OptionRef { path: r.path.clone(), location: r.location, option: option.to_owned(), credentials_allowed });
+        }
+    }
+
+    pub fn error(&mut self, location: Location, message: impl Into<String>, help: impl Into<String>) {
+        self.diags.error(self.source, location, message, help);
+    }
+
+    /// Credentials read by options where they are allowed.
+    pub fn credentials(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .refs
+            .iter()
+            .filter(|r| r.credentials_allowed)
+            .filter_map(|r| r.path.strip_prefix("CREDENTIAL.").map(|n| n.split('.').next().unwrap_or(n).to_owned()))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}

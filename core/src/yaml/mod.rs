@@ -1,0 +1,11 @@
+//! YAML text → a tree of [`Node`]s that remembers where every key and value came from.
+
+mod node;
+mod parse;
+mod reader;
+mod suggest;
+
+pub use node::{Key, Node, NodeValue};
+pub use parse::{parse, YamlError};
+pub use reader::MapReader;
+pub use suggest::did_you_mean;

@@ -1,0 +1,190 @@
+//! Reading a YAML mapping against a fixed set of keys: unknown keys (with a suggestion),
+//! duplicate keys, missing keys and wrong types each become one diagnostic, and reading goes on.
+
+use std::collections::HashMap;
+
+use super::node::{Node, NodeValue};
+use super::suggest::did_you_mean;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::source::SourceFile;
+
+/// A mapping being read; `what` names it in messages ("action `get_tickets`").
+pub struct MapReader<'a> {
+    source: &'a SourceFile,
+    node: &'a Node,
+    what: String,
+    allowed: &'a [&'a str],
+}
+
+impl<'a> MapReader<'a> {
+    /// Checks that `node` is a mapping whose keys are all in `allowed` and unique, reporting
+    /// every offending key. Returns `None` when `node` is not a mapping at all.
+    pub fn new(
+        source: &'a SourceFile,
+        node: &'a Node,
+        what: impl Into<String>,
+        allowed: &'a [&'a str],
+        diags: &mut Diagnostics,
+    ) -> Option<MapReader<'a>> {
+        let what = what.into();
+        let Some(entries) = node.as_map() else {
+            diags.error(
+                source,
+                node.location,
+                format!("{what} must be a mapping of keys to values, found {}", node.kind_name()),
+                format!("write it as `key: value` lines; allowed keys: {}", allowed.join(", ")),
+            );
+            return None;
+        };
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        for (key, _) in entries {
+            if let Some(first_line) = seen.get(key.name.as_str()) {
+                diags.error(
+                    source,
+                    key.location,
+                    format!("duplicate key `{}` in {what} (first written on line {first_line})", key.name),
+                    "remove one of the two; YAML keys must be unique",
+                );
+                continue;
+            }
+            seen.insert(&key.name, key.location.line);
+            if !allowed.contains(&key.name.as_str()) {
+                let suggestion = did_you_mean(&key.name, allowed.iter().copied());
+                diags.push(
+                    Diagnostic::new(source, key.location, format!("unknown key `{}` in {what}", key.name))
+                        .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                        .with_help(format!("the keys allowed here are: {}", allowed.join(", "))),
+                );
+            }
+        }
+        Some(MapReader { source, node, what, allowed })
+    }
+
+    pub fn node(&self) -> &'a Node {
+        self.node
+    }
+
+    pub fn what(&self) -> &str {
+        &self.what
+    }
+
+    pub fn source(&self) -> &'a SourceFile {
+        self.source
+    }
+
+    /// The value of `key`, if written (and not `null`).
+    pub fn get(&self, key: &'static str) -> Option<&'a Node> {
+        debug_assert!(self.allowed.contains(&key), "`{key}` is read but not declared as allowed");
+        self.node.get(key).filter(|n| n.value != NodeValue::Null)
+    }
+
+    /// The value of `key`, reporting its absence.
+    pub fn required(&self, key: &'static str, help: &str, diags: &mut Diagnostics) -> Option<&'a Node> {
+        let found = self.get(key);
+        if found.is_none() {
+            diags.error(self.source, self.node.location, format!("{} has no `{key}`", self.what), help);
+        }
+        found
+    }
+
+    /// A string value; numbers and booleans are reported, not converted, so `name: 007` stays visible.
+    pub fn string(&self, key: &'static str, diags: &mut Diagnostics) -> Option<&'a str> {
+        let node = self.get(key)?;
+        self.expect_str(key, node, diags)
+    }
+
+    pub fn required_string(&self, key: &'static str, help: &str, diags: &mut Diagnostics) -> Option<&'a str> {
+        let node = self.required(key, help, diags)?;
+        self.expect_str(key, node, diags)
+    }
+
+    /// A string, or a number/boolean written where text is expected (YAML makes `value: 1` a number).
+    pub fn scalar_text(&self, key: &'static str, diags: &mut Diagnostics) -> Option<String> {
+        let node = self.get(key)?;
+        match &node.value {
+            NodeValue::Str(s) => Some(s.clone()),
+            NodeValue::Int(i) => Some(i.to_string()),
+            NodeValue::UInt(u) => Some(u.to_string()),
+            NodeValue::Float(f) => Some(f.to_string()),
+            NodeValue::Bool(b) => Some(b.to_string()),
+            _ => {
+                self.type_error(key, node, "a string", diags);
+                None
+            }
+        }
+    }
+
+    pub fn bool(&self, key: &'static str, diags: &mut Diagnostics) -> Option<bool> {
+        let node = self.get(key)?;
+        match &node.value {
+            NodeValue::Bool(b) => Some(*b),
+            _ => {
+                self.type_error(key, node, "`true` or `false`", diags);
+                None
+            }
+        }
+    }
+
+    /// A whole number in `min..=max`.
+    pub fn integer(&self, key: &'static str, min: i64, max: i64, diags: &mut Diagnostics) -> Option<i64> {
+        let node = self.get(key)?;
+        let n = match &node.value {
+            NodeValue::Int(i) => Some(*i),
+            NodeValue::Str(s) => s.trim().parse::<i64>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            Some(n) => {
+                diags.error(
+                    self.source,
+                    node.location,
+                    format!("`{key}` in {} is {n}, outside {min}..={max}", self.what),
+                    format!("use a whole number from {min} to {max}"),
+                );
+                None
+            }
+            None => {
+                self.type_error(key, node, "a whole number", diags);
+                None
+            }
+        }
+    }
+
+    /// A number of seconds (integer or decimal), greater than zero.
+    pub fn seconds(&self, key: &'static str, diags: &mut Diagnostics) -> Option<f64> {
+        let node = self.get(key)?;
+        let n = match &node.value {
+            NodeValue::Int(i) => Some(*i as f64),
+            NodeValue::Float(f) => Some(*f),
+            NodeValue::Str(s) => s.trim().parse::<f64>().ok(),
+            _ => None,
+        };
+        match n {
+            Some(n) if n > 0.0 && n.is_finite() => Some(n),
+            _ => {
+                self.type_error(key, node, "a number of seconds greater than 0", diags);
+                None
+            }
+        }
+    }
+
+    fn expect_str(&self, key: &str, node: &'a Node, diags: &mut Diagnostics) -> Option<&'a str> {
+        match node.as_str() {
+            Some(s) => Some(s),
+            None => {
+                self.type_error(key, node, "a string", diags);
+                None
+            }
+        }
+    }
+
+    pub fn type_error(&self, key: &str, node: &Node, expected: &str, diags: &mut Diagnostics) {
+        diags.error(
+            self.source,
+            node.location,
+            format!("`{key}` in {} must be {expected}, found {}", self.what, node.kind_name()),
+            format!("change `{key}` to {expected}"),
+        );
+    }
+}
