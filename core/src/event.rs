@@ -22,7 +22,7 @@ impl Event {
     /// as `{"input": value}` so that every event stays an object.
     pub fn entry(input: Value) -> Event {
         let input = if input.kind() == minijinja::value::ValueKind::Map { input } else {
-            Value::from_iter([("input", input)])
+            Value::from_pairs([("input", input)])
         };
         Event(Arc::new(Node::Entry(input)))
     }
@@ -88,7 +88,7 @@ impl Event {
             }
         }
         pairs.extend(steps.into_iter().map(|(s, r)| (Value::from(s.as_ref()), r.clone())));
-        Value::from_iter(pairs)
+        Value::from_pairs(pairs)
     }
 }
 

@@ -15,3 +15,6 @@ pub mod ids;
 pub mod plan;
 pub mod registry;
 pub mod workflow;
+
+/// The data model of events and formula values (re-exported so callers use the same version).
+pub use minijinja::Value;

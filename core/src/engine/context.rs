@@ -40,17 +40,17 @@ impl RunContext {
             .actions
             .iter()
             .map(|a| {
-                Value::from_iter([
+                Value::from_pairs([
                     (
                         "workflow",
-                        Value::from_iter([
+                        Value::from_pairs([
                             ("name", Value::from(plan.name.as_str())),
                             ("file", Value::from(plan.file.display().to_string())),
                         ]),
                     ),
                     (
                         "run",
-                        Value::from_iter([
+                        Value::from_pairs([
                             ("id", Value::from(run_id.as_str())),
                             ("started_at", Value::from(started_at)),
                             ("trigger", Value::from(trigger)),
@@ -58,7 +58,7 @@ impl RunContext {
                     ),
                     (
                         "action",
-                        Value::from_iter([("name", Value::from(a.name.as_str())), ("slug", Value::from(a.slug.as_ref()))]),
+                        Value::from_pairs([("name", Value::from(a.name.as_str())), ("slug", Value::from(a.slug.as_ref()))]),
                     ),
                 ])
             })

@@ -149,7 +149,7 @@ impl Coordinator {
                 Some(Err(e)) => {
                     let Some((action, ticket, input, started)) = self.running.remove(&e.id()) else { continue };
                     let slug = self.plan().actions[action].slug.clone();
-                    let result = Value::from_iter([("error", Value::from("internal error: the action crashed"))]);
+                    let result = Value::from_pairs([("error", Value::from("internal error: the action crashed"))]);
                     Done {
                         action,
                         ticket,

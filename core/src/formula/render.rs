@@ -80,7 +80,7 @@ fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, Formula
                 let v = render_tree(t, ctx, scope).map_err(|e| e.within(k.as_ref()))?;
                 out.push((Value::from(k.as_ref()), v));
             }
-            Ok(Value::from_iter(out))
+            Ok(Value::from_pairs(out))
         }
     }
 }

@@ -133,10 +133,10 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         .collect();
     credentials.sort();
     credentials.dedup();
-    let info = Value::from_iter([(
+    let info = Value::from_pairs([(
         "credential",
-        Value::from_iter(inputs.config.credentials.iter().map(|c| {
-            (c.name.clone(), Value::from_iter([("metadata", c.metadata.clone())]))
+        Value::from_pairs(inputs.config.credentials.iter().map(|c| {
+            (c.name.clone(), Value::from_pairs([("metadata", c.metadata.clone())]))
         })),
     )]);
     Some(Plan {

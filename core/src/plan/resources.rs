@@ -44,7 +44,7 @@ pub fn merge(layers: &[ResourceLayer<'_>], overrides: &[(String, Value)], diags:
         set(&mut plain, name, value.clone());
         formulas.retain(|(n, ..)| n != name);
     }
-    let literal = Value::from_iter(plain.iter().filter(|(_, v)| !v.is_undefined()).map(|(k, v)| (k.clone(), v.clone())));
+    let literal = Value::from_pairs(plain.iter().filter(|(_, v)| !v.is_undefined()).map(|(k, v)| (k.clone(), v.clone())));
     let scope = Scope { resources: literal, ..Scope::default() };
     for (name, compiled, source, location) in formulas {
         match compiled.render(&scope) {
@@ -52,5 +52,5 @@ pub fn merge(layers: &[ResourceLayer<'_>], overrides: &[(String, Value)], diags:
             Err(e) => diags.error(source, location, format!("resource `{name}`: {e}"), "a resource formula may only read other resources' literal values (`<<RESOURCE.name>>`)"),
         }
     }
-    Value::from_iter(plain.into_iter().filter(|(_, v)| !v.is_undefined()))
+    Value::from_pairs(plain.into_iter().filter(|(_, v)| !v.is_undefined()))
 }

@@ -92,7 +92,7 @@ impl Node {
             NodeValue::Str(s) => Value::from(s.as_str()),
             NodeValue::Seq(items) => items.iter().map(Node::to_value).collect(),
             NodeValue::Map(entries) => {
-                entries.iter().map(|(k, v)| (Value::from(k.name.as_str()), v.to_value())).collect()
+                Value::from_pairs(entries.iter().map(|(k, v)| (Value::from(k.name.as_str()), v.to_value())))
             }
         }
     }

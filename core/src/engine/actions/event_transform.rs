@@ -65,7 +65,7 @@ impl ActionType for EventTransformType {
             "message_only" => {
                 let payload = match r.get("payload") {
                     Some(node) => p.formula(node, "payload", false)?,
-                    None => Compiled::constant(Value::from_iter(Vec::<(Value, Value)>::new())),
+                    None => Compiled::constant(Value::from_pairs(Vec::<(Value, Value)>::new())),
                 };
                 Transform::MessageOnly { payload }
             }
@@ -108,7 +108,7 @@ impl Action for Transform {
         Box::pin(async move {
             match self.run(cx, &event) {
                 Ok(outcome) => outcome,
-                Err(e) => Outcome::failed(event.with(cx.slug(), Value::from_iter([("error", Value::from(e.as_str()))])), e),
+                Err(e) => Outcome::failed(event.with(cx.slug(), Value::from_pairs([("error", Value::from(e.as_str()))])), e),
             }
         })
     }
@@ -161,7 +161,7 @@ impl Transform {
                 let events = items
                     .enumerate()
                     .map(|(i, element)| {
-                        let result = Value::from_iter([
+                        let result = Value::from_pairs([
                             (to_key.clone(), element),
                             (Value::from("index"), Value::from(i)),
                             (Value::from("size"), size_v.clone()),
@@ -221,7 +221,7 @@ fn emit_group(cx: &ActionContext<'_>, mut group: Group, incomplete: bool) -> Out
         result.push((Value::from("incomplete"), Value::from(true)));
     }
     let base = base.unwrap_or_else(|| Event::entry(Value::from(())));
-    Outcome::emit(vec![base.with(cx.slug(), Value::from_iter(result))])
+    Outcome::emit(vec![base.with(cx.slug(), Value::from_pairs(result))])
 }
 
 fn kind_name(v: &Value) -> &'static str {

@@ -182,7 +182,7 @@ impl Action for Trigger {
                 }
             }
             let matched = held >= self.must_match;
-            let result = Value::from_iter([("rule_matched", Value::from(matched))]);
+            let result = Value::from_pairs([("rule_matched", Value::from(matched))]);
             if matched { Outcome::emit(vec![event.with(slug, result)]) } else { Outcome::no_match(event.with(slug, result)) }
         })
     }
@@ -197,7 +197,7 @@ impl Action for Trigger {
 }
 
 fn error_result(message: &str) -> Value {
-    Value::from_iter([("error", Value::from(message))])
+    Value::from_pairs([("error", Value::from(message))])
 }
 
 fn evaluate(rule: &Rule, scope: &crate::formula::Scope) -> Result<bool, String> {

@@ -28,7 +28,7 @@ struct Failed {
 impl Failed {
     fn new(message: impl Into<String>) -> Failed {
         let message = message.into();
-        Failed { result: Value::from_iter([("error", Value::from(message.as_str()))]), message, detail: None }
+        Failed { result: Value::from_pairs([("error", Value::from(message.as_str()))]), message, detail: None }
     }
 }
 
@@ -117,7 +117,7 @@ impl HttpRequest {
             let secret = cx.services().credentials.resolve(name).await.map_err(|e| Failed::new(e.to_string()))?;
             pairs.push((name.clone(), Value::from(secret.expose())));
         }
-        Ok(Value::from_iter(pairs))
+        Ok(Value::from_pairs(pairs))
     }
 
     fn check_hosts(&self, cx: &ActionContext<'_>, url: &Url) -> Result<(), Failed> {
@@ -236,9 +236,9 @@ impl HttpRequest {
             Err(HttpError::Transport { message, attempts }) => {
                 let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
                 let message = format!("{}: {message}{tries}", line(&r.request));
-                let result = Value::from_iter([
+                let result = Value::from_pairs([
                     ("status", Value::from(0)),
-                    ("headers", Value::from_iter(Vec::<(Value, Value)>::new())),
+                    ("headers", Value::from_pairs(Vec::<(Value, Value)>::new())),
                     ("body", Value::from("")),
                     ("error", Value::from(message.as_str())),
                 ]);
@@ -286,7 +286,7 @@ fn line(request: &PreparedRequest) -> String {
 
 fn result_value(exchange: &Exchange) -> Value {
     let content_type = exchange.headers.get("content-type").and_then(|v| v.to_str().ok());
-    Value::from_iter([
+    Value::from_pairs([
         ("status", Value::from(exchange.status)),
         ("headers", headers_to_map(&exchange.headers)),
         ("body", parse_body(content_type, &exchange.body)),

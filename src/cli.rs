@@ -1,0 +1,92 @@
+//! The command line, as clap sees it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "relay",
+    version,
+    about = "Run Tines-style YAML automations: HTTP steps, credentials, schedules. One binary.",
+    after_help = "Examples:\n  relay run workflows/halo_tickets.yaml\n  relay run workflows/create_ticket.yaml --input '{\"summary\": \"Printer on fire\"}'\n  relay validate workflows/",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// relay.yaml to use (default: ./relay.yaml when it exists).
+    #[arg(long, global = true, env = "RELAY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// More log output on stderr (-v: info, -vv: debug). RELAY_LOG sets a tracing filter.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Format of log lines on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+
+    /// Colour on stderr (NO_COLOR is respected with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run one workflow once.
+    #[command(after_help = "Examples:\n  relay run workflows/halo_tickets.yaml\n  relay run workflows/create_ticket.yaml --input @ticket.json --output ndjson\n  relay run workflows/halo_tickets.yaml --dry-run --resource page_size=10")]
+    Run(RunArgs),
+    /// Check workflows (and relay.yaml) without running anything or touching the network.
+    #[command(after_help = "Examples:\n  relay validate workflows/\n  relay validate workflows/halo_tickets.yaml workflows/create_ticket.yaml")]
+    Validate(ValidateArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The workflow file.
+    pub workflow: PathBuf,
+
+    /// The entry event: JSON text, `@FILE`, or `-` for standard input.
+    #[arg(long, value_name = "JSON|@FILE|-")]
+    pub input: Option<String>,
+
+    /// How to print the run's output on stdout (default: pretty on a terminal, else json).
+    #[arg(long, value_enum)]
+    pub output: Option<OutputFormat>,
+
+    /// Render and print every request that can be reached without a response; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Set or override a resource (VALUE is read as JSON when it parses, else as text).
+    #[arg(long = "resource", value_name = "K=V")]
+    pub resources: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    /// Workflow files or directories (default: workflows/).
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Pretty,
+    Json,
+    Ndjson,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

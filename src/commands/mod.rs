@@ -1,0 +1,4 @@
+//! One module per `relay` subcommand.
+
+pub mod run;
+pub mod validate;

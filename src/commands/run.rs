@@ -1,0 +1,75 @@
+//! `relay run WORKFLOW`: plan, run once, print the output, exit 0 or 1.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use relay_core::credentials::Credentials;
+use relay_core::diagnostic::Diagnostics;
+use relay_core::engine::{self, RunOptions, Services};
+use relay_core::registry::Registry;
+use relay_core::Value;
+
+use crate::cli::{Cli, OutputFormat, RunArgs};
+use crate::exit::{Exit, Failure};
+use crate::loading::{load_config, parse_resources, plan_file};
+use crate::output::Output;
+use crate::render::{events, progress::Progress};
+use crate::report::{print_diagnostics, print_summary};
+
+pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Failure> {
+    let registry = Registry::builtin();
+    let mut diags = Diagnostics::new();
+    let mut config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
+    let overrides = parse_resources(&args.resources)?;
+    let input = read_input(args.input.as_deref())?;
+    let plan = plan_file(&args.workflow, &config, &registry, &overrides, &mut diags)?;
+    let plan = match plan {
+        Some(plan) if diags.is_empty() => plan,
+        _ => {
+            print_diagnostics(&diags, &out);
+            return Ok(Exit::Invalid);
+        }
+    };
+    let credentials = Credentials::new(std::mem::take(&mut config.credentials), config.path.clone(), config.dir.clone(), out.redactor.clone());
+    let services = Arc::new(Services::new(Arc::new(credentials)));
+    let format = args.output.unwrap_or(if out.stdout_is_terminal { OutputFormat::Pretty } else { OutputFormat::Json });
+    let observer = Arc::new(Progress { out: out.clone(), format });
+    let options = RunOptions { input, dry_run: args.dry_run, trigger: "cli".into(), run_id: None };
+    let report = tokio::select! {
+        report = engine::run(Arc::new(plan), services, options, observer) => report,
+        _ = tokio::signal::ctrl_c() => {
+            out.clear_progress();
+            out.stderr_line("interrupted: the run was stopped before it finished");
+            return Ok(Exit::Interrupted);
+        }
+    };
+    out.clear_progress();
+    if !args.dry_run {
+        match format {
+            OutputFormat::Pretty => out.stdout(&events::array(&report.output, true)),
+            OutputFormat::Json => out.stdout(&events::array(&report.output, false)),
+            OutputFormat::Ndjson => {}
+        }
+    }
+    print_summary(&report, &out);
+    Ok(if report.succeeded { Exit::Success } else { Exit::RunFailed })
+}
+
+/// `--input`: JSON text, `@FILE`, or `-` (standard input). Default `{}`.
+fn read_input(input: Option<&str>) -> Result<Value, Failure> {
+    let (text, origin) = match input {
+        None => return Ok(Value::from_pairs(Vec::<(Value, Value)>::new())),
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::new(Exit::NoInput, format!("cannot read --input from standard input: {e}")))?;
+            (text, "standard input".to_owned())
+        }
+        Some(arg) if arg.starts_with('@') => {
+            let path = &arg[1..];
+            let text = std::fs::read_to_string(path).map_err(|e| Failure::new(Exit::NoInput, format!("--input {arg}: cannot read `{path}`: {e}")))?;
+            (text, format!("`{path}`"))
+        }
+        Some(text) => (text.to_owned(), "--input".to_owned()),
+    };
+    serde_json::from_str::<Value>(&text).map_err(|e| Failure::new(Exit::Usage, format!("{origin} is not valid JSON: {e} (pass a JSON object, e.g. --input '{{\"ticket_id\": 7}}')")))
+}

@@ -1,0 +1,42 @@
+//! `relay validate PATHS…`: load and plan everything, run nothing, report every problem.
+
+use std::path::PathBuf;
+
+use relay_core::diagnostic::Diagnostics;
+use relay_core::registry::Registry;
+
+use crate::cli::{Cli, ValidateArgs};
+use crate::exit::{Exit, Failure};
+use crate::loading::{load_config, plan_file, workflow_files};
+use crate::output::{Output, Style};
+use crate::report::print_diagnostics;
+
+pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Failure> {
+    let registry = Registry::builtin();
+    let mut diags = Diagnostics::new();
+    let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
+    let paths = if args.paths.is_empty() { vec![PathBuf::from("workflows")] } else { args.paths.clone() };
+    let files = workflow_files(&paths)?;
+    if files.is_empty() {
+        return Err(Failure::new(Exit::NoInput, format!("no workflow files (*.yaml, *.yml) in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))));
+    }
+    let mut valid = 0;
+    for file in &files {
+        let before = diags.len();
+        match plan_file(file, &config, &registry, &[], &mut diags) {
+            Ok(Some(plan)) if diags.len() == before => {
+                valid += 1;
+                out.stdout(&format!("{} {} ({}, {} actions)\n", out.paint(Style::Ok, "✓"), file.display(), plan.name, plan.actions.len()));
+            }
+            Ok(_) => {}
+            Err(f) if f.exit == Exit::NoInput => return Err(f),
+            Err(f) => return Err(f),
+        }
+    }
+    if !diags.is_empty() {
+        print_diagnostics(&diags, out);
+        return Ok(Exit::Invalid);
+    }
+    out.stderr_line(&format!("{} workflow{} valid", valid, if valid == 1 { "" } else { "s" }));
+    Ok(Exit::Success)
+}

@@ -1,0 +1,6 @@
+//! Turning what relay-core returns into text.
+
+pub mod diagnostic;
+pub mod events;
+pub mod preview;
+pub mod progress;
