@@ -119,7 +119,7 @@ mod tests {
 
     #[test]
     fn results_build_up_and_later_slugs_win() {
-        let e = Event::entry(Value::from_serialize(serde_json::json!({"ticket_id": 7, "a": 1})));
+        let e = Event::entry(Value::from(minijinja::value::Serde(serde_json::json!({"ticket_id": 7, "a": 1}))));
         let a: Arc<str> = Arc::from("a");
         let b: Arc<str> = Arc::from("b");
         let e2 = e.with(&a, Value::from(2)).with(&b, Value::from("x"));

@@ -10,7 +10,9 @@ pub fn to_text(value: &Value) -> Result<String, String> {
         ValueKind::Undefined => Err("the value does not exist".into()),
         ValueKind::None => Ok(String::new()),
         ValueKind::String => Ok(value.as_str().unwrap_or_default().to_owned()),
-        ValueKind::Bool | ValueKind::Number => Ok(value.to_string()),
+        // MiniJinja prints booleans Python-style (`True`); pills follow JSON (`true`).
+        ValueKind::Bool => Ok(if value.is_true() { "true" } else { "false" }.to_owned()),
+        ValueKind::Number => serde_json::to_string(value).map_err(|e| format!("cannot turn the number into text: {e}")),
         _ => serde_json::to_string(value).map_err(|e| format!("cannot turn the value into JSON text: {e}")),
     }
 }
@@ -26,7 +28,7 @@ mod tests {
         assert_eq!(to_text(&Value::from(2.5)).unwrap(), "2.5");
         assert_eq!(to_text(&Value::from(true)).unwrap(), "true");
         assert_eq!(to_text(&Value::from(())).unwrap(), "");
-        let obj = Value::from_serialize(serde_json::json!({"a": [1, "x"], "b": null}));
+        let obj = Value::from(minijinja::value::Serde(serde_json::json!({"a": [1, "x"], "b": null})));
         assert_eq!(to_text(&obj).unwrap(), r#"{"a":[1,"x"],"b":null}"#);
         assert!(to_text(&Value::UNDEFINED).is_err());
     }

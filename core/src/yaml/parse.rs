@@ -44,7 +44,12 @@ fn plain_message(raw: &str) -> String {
         Some(rest) => rest.split_once(": ").map(|(_, m)| m).unwrap_or(s),
         None => s,
     };
-    s.lines().next().unwrap_or(s).to_string()
+    let s = s.lines().next().unwrap_or(s);
+    // …and some end with " at line N, column M".
+    match s.rfind(" at line ") {
+        Some(i) if s[i..].contains(", column ") => s[..i].to_string(),
+        _ => s.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +87,6 @@ mod tests {
         let node = parse("actions:\n  - name: Get\n    options: {url: x}\n").unwrap();
         let action = &node.get("actions").unwrap().as_seq().unwrap()[0];
         let url = action.get("options").unwrap().get("url").unwrap();
-        assert_eq!((url.location.line, url.location.column), (3, 19));
+        assert_eq!((url.location.line, url.location.column), (3, 20));
     }
 }

@@ -1,0 +1,5 @@
+//! Black-box tests of the `relay` binary: real processes, real HTTP servers on 127.0.0.1.
+
+mod support;
+
+mod smoke;

@@ -1,0 +1,10 @@
+//! Shared test support: run the real `relay` binary in a temp directory, start the Halo
+//! sandbox, and record raw HTTP requests with a hand-rolled server.
+
+pub mod recorder;
+pub mod relay;
+pub mod sandbox;
+
+pub use recorder::{Recorder, Reply, RawRequest};
+pub use relay::{Relay, RunResult};
+pub use sandbox::TestSandbox;
