@@ -14,6 +14,8 @@ pub mod http;
 pub mod ids;
 pub mod plan;
 pub mod registry;
+pub mod schedule;
+pub mod store;
 pub mod workflow;
 
 /// The data model of events and formula values (re-exported so callers use the same version).
