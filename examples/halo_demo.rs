@@ -1,66 +1,109 @@
-//! The README's first command: starts the Halo sandbox on 127.0.0.1:8787, then runs
-//! `relay run workflows/halo_tickets.yaml` against it (building relay with the same cargo), and
-//! shows what the workflow posted to the sandbox's alert hook.
+//! The README's first command: starts the Halo sandbox on 127.0.0.1:8787, builds relay, logs in
+//! once (`relay credential login halo`, the Tines guide's password grant), then runs
+//! `relay run workflows/halo_tickets.yaml` against the sandbox and shows what it alerted on.
 //!
 //! ```sh
 //! cargo run --release --example halo_demo
 //! ```
 
-use std::process::Command;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 
 use relay_halo_sandbox::{Sandbox, SandboxConfig};
 
 #[tokio::main]
 async fn main() {
-    let config = SandboxConfig { port: 8787, record_requests: false, ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        port: 8787,
+        record_requests: false,
+        ..SandboxConfig::default()
+    };
+    let (username, password) = (config.username.clone(), config.password.clone());
     let sandbox = match Sandbox::start(config).await {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("cannot start the Halo sandbox on 127.0.0.1:8787: {e}\n(is another sandbox or demo still running? stop it and try again)");
-            std::process::exit(1);
-        }
+        Err(e) => fail(&format!(
+            "cannot start the Halo sandbox on 127.0.0.1:8787: {e}\n(is another sandbox or demo still running? stop it and try again)"
+        )),
     };
-    eprintln!("Halo sandbox listening on {} (tenant acme, 250 tickets)", sandbox.base_url());
-    let token = sandbox.issue_access_token();
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let root = env!("CARGO_MANIFEST_DIR");
-    let mut args = vec!["run", "--quiet"];
-    if !cfg!(debug_assertions) {
-        args.push("--release");
-    }
-    args.extend(["--bin", "relay", "--", "run", "workflows/halo_tickets.yaml"]);
-    let output_path = std::path::Path::new(root).join("target").join("halo_demo_output.json");
-    eprintln!("$ relay run workflows/halo_tickets.yaml > {}", output_path.display());
-    let output_file = match std::fs::File::create(&output_path) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("cannot create {}: {e}", output_path.display());
-            std::process::exit(1);
-        }
-    };
-    // relay runs in its own process; waiting for it on a blocking thread keeps the sandbox
-    // (on this runtime) serving meanwhile.
-    let status = tokio::task::spawn_blocking(move || {
-        Command::new(cargo).args(&args).current_dir(root).env("HALO_ACCESS_TOKEN", token).stdout(output_file).status()
-    })
-    .await;
-    let code = match status {
-        Ok(Ok(s)) => s.code().unwrap_or(1),
-        Ok(Err(e)) => {
-            eprintln!("cannot run cargo: {e}");
-            1
-        }
-        Err(e) => {
-            eprintln!("the relay process could not be waited for: {e}");
-            1
-        }
-    };
-    let printed = std::fs::metadata(&output_path).map(|m| m.len()).unwrap_or(0);
-    eprintln!("\nrelay wrote the run's output (the leaf events, {printed} bytes of JSON) to {}", output_path.display());
+    eprintln!(
+        "Halo sandbox listening on {} (tenant acme, 250 tickets)\n",
+        sandbox.base_url()
+    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // The processes below block; run them off the runtime so the sandbox keeps serving.
+    let code = tokio::task::spawn_blocking(move || steps(&root, &username, &password))
+        .await
+        .unwrap_or(1);
     let alerts = sandbox.hook_bodies("alerts");
-    eprintln!("The sandbox's alert hook received {} alert(s){}", alerts.len(), if alerts.is_empty() { "." } else { ", e.g.:" });
+    eprintln!(
+        "The sandbox's alert hook received {} alert(s){}",
+        alerts.len(),
+        if alerts.is_empty() { "." } else { ", e.g.:" }
+    );
     if let Some(first) = alerts.first() {
         eprintln!("  {first}");
     }
     std::process::exit(code);
+}
+
+fn steps(root: &Path, username: &str, password: &str) -> i32 {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
+    let mut build = Command::new(&cargo);
+    build
+        .args(["build", "--quiet", "--bin", "relay"])
+        .current_dir(root);
+    if profile == "release" {
+        build.arg("--release");
+    }
+    if !build.status().is_ok_and(|s| s.success()) {
+        fail("building relay failed");
+    }
+    let relay = root.join("target").join(profile).join("relay");
+
+    eprintln!("$ relay credential login halo --username {username}   (password on stdin)");
+    let mut login = Command::new(&relay)
+        .args(["credential", "login", "halo", "--username", username])
+        .current_dir(root)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| fail(&format!("cannot start relay: {e}")));
+    if let Some(mut stdin) = login.stdin.take() {
+        let _ = stdin.write_all(password.as_bytes());
+    }
+    if !login.wait().is_ok_and(|s| s.success()) {
+        fail("relay credential login failed");
+    }
+
+    let output_path = root.join("target").join("halo_demo_output.json");
+    let output = std::fs::File::create(&output_path)
+        .unwrap_or_else(|e| fail(&format!("cannot create {}: {e}", output_path.display())));
+    eprintln!(
+        "\n$ relay run workflows/halo_tickets.yaml > {}",
+        output_path.display()
+    );
+    let status = Command::new(&relay)
+        .args(["run", "workflows/halo_tickets.yaml"])
+        .current_dir(root)
+        .stdout(output)
+        .status();
+    let code = status.map(|s| s.code().unwrap_or(1)).unwrap_or(1);
+    let printed = std::fs::metadata(&output_path)
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!(
+        "\nrelay wrote the run's output (its leaf events, {printed} bytes of JSON) to {}",
+        output_path.display()
+    );
+    code
+}
+
+fn fail(message: &str) -> ! {
+    eprintln!("{message}");
+    std::process::exit(1)
 }

@@ -6,11 +6,14 @@
 //! HALO_ACCESS_TOKEN=… cargo run -- run workflows/halo_tickets.yaml   # terminal 2
 //! ```
 
-use relay_halo_sandbox::{run_until_ctrl_c, SandboxConfig};
+use relay_halo_sandbox::{SandboxConfig, run_until_ctrl_c};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let mut config = SandboxConfig { port: 8787, ..SandboxConfig::default() };
+    let mut config = SandboxConfig {
+        port: 8787,
+        ..SandboxConfig::default()
+    };
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--port") {
         config.port = args.get(i + 1).and_then(|p| p.parse().ok()).unwrap_or(8787);

@@ -36,11 +36,49 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run one workflow once.
-    #[command(after_help = "Examples:\n  relay run workflows/halo_tickets.yaml\n  relay run workflows/create_ticket.yaml --input @ticket.json --output ndjson\n  relay run workflows/halo_tickets.yaml --dry-run --resource page_size=10")]
+    #[command(
+        after_help = "Examples:\n  relay run workflows/halo_tickets.yaml\n  relay run workflows/create_ticket.yaml --input @ticket.json --output ndjson\n  relay run workflows/halo_tickets.yaml --dry-run --resource page_size=10"
+    )]
     Run(RunArgs),
     /// Check workflows (and relay.yaml) without running anything or touching the network.
-    #[command(after_help = "Examples:\n  relay validate workflows/\n  relay validate workflows/halo_tickets.yaml workflows/create_ticket.yaml")]
+    #[command(
+        after_help = "Examples:\n  relay validate workflows/\n  relay validate workflows/halo_tickets.yaml workflows/create_ticket.yaml"
+    )]
     Validate(ValidateArgs),
+    /// Manage credentials: list them, test one, store a value, log in, rotate the store key.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CredentialCommand {
+    /// Names, types, allowed hosts and cache state (never values).
+    #[command(after_help = "Example:\n  relay credential list")]
+    List,
+    /// Resolve a credential once; report success, expiry and the value's length (never the value).
+    #[command(after_help = "Example:\n  relay credential test halo")]
+    Test { name: String },
+    /// Store a value read from standard input (no echo on a terminal) in the encrypted store.
+    #[command(
+        after_help = "Examples:\n  relay credential set halo_refresh_token\n  printf %s \"$TOKEN\" | relay credential set halo_refresh_token"
+    )]
+    Set { name: String },
+    /// Run the credential's login once (password grant) and store the refresh token it returns.
+    #[command(
+        after_help = "Examples:\n  relay credential login halo\n  printf %s \"$PASSWORD\" | relay credential login halo --username agent@acme.example"
+    )]
+    Login {
+        name: String,
+        /// The username (the password is then read from standard input).
+        #[arg(long)]
+        username: Option<String>,
+    },
+    /// Delete a credential's stored value and cached token.
+    #[command(after_help = "Example:\n  relay credential rm halo_refresh_token")]
+    Rm { name: String },
+    /// Re-encrypt every stored secret and token under a new data key.
+    #[command(after_help = "Example:\n  relay credential rotate-key")]
+    RotateKey,
 }
 
 #[derive(Args, Debug)]

@@ -2,31 +2,46 @@
 
 use std::path::{Path, PathBuf};
 
+use relay_core::Value;
 use relay_core::config::{Config, ConfigLocation};
 use relay_core::diagnostic::Diagnostics;
 use relay_core::plan::{self, Plan, PlanInputs};
 use relay_core::registry::Registry;
-use relay_core::workflow::{read_source, RawWorkflow};
-use relay_core::Value;
+use relay_core::workflow::{RawWorkflow, read_source};
 
 use crate::exit::{Exit, Failure};
 
 /// Loads relay.yaml (from `--config`/`RELAY_CONFIG`, else the current directory).
-pub fn load_config(explicit: Option<&Path>, registry: &Registry, diags: &mut Diagnostics) -> Result<Config, Failure> {
+pub fn load_config(
+    explicit: Option<&Path>,
+    registry: &Registry,
+    diags: &mut Diagnostics,
+) -> Result<Config, Failure> {
     let location = match explicit {
         Some(p) => ConfigLocation::Explicit(p.to_path_buf()),
         None => ConfigLocation::Discover(PathBuf::from(".")),
     };
-    Config::load(location, registry, diags).map_err(|e| {
-        Failure::new(Exit::NoInput, format!("cannot load the configuration: {e}"))
-    })
+    Config::load(location, registry, diags)
+        .map_err(|e| Failure::new(Exit::NoInput, format!("cannot load the configuration: {e}")))
 }
 
 /// Reads and plans one workflow file. `Ok(None)`: it has problems, now in `diags`.
-pub fn plan_file(path: &Path, config: &Config, registry: &Registry, overrides: &[(String, Value)], diags: &mut Diagnostics) -> Result<Option<Plan>, Failure> {
+pub fn plan_file(
+    path: &Path,
+    config: &Config,
+    registry: &Registry,
+    overrides: &[(String, Value)],
+    diags: &mut Diagnostics,
+) -> Result<Option<Plan>, Failure> {
     let source = read_source(path)?;
-    let Some(raw) = RawWorkflow::read(source, diags) else { return Ok(None) };
-    let inputs = PlanInputs { config, registry, resource_overrides: overrides };
+    let Some(raw) = RawWorkflow::read(source, diags) else {
+        return Ok(None);
+    };
+    let inputs = PlanInputs {
+        config,
+        registry,
+        resource_overrides: overrides,
+    };
     Ok(plan::build(&raw, &inputs, diags))
 }
 
@@ -36,13 +51,21 @@ pub fn workflow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     for path in paths {
         if path.is_dir() {
             let mut found = Vec::new();
-            collect_yaml(path, &mut found).map_err(|e| Failure::new(Exit::NoInput, format!("cannot read directory {}: {e}", path.display())))?;
+            collect_yaml(path, &mut found).map_err(|e| {
+                Failure::new(
+                    Exit::NoInput,
+                    format!("cannot read directory {}: {e}", path.display()),
+                )
+            })?;
             found.sort();
             files.extend(found);
         } else if path.exists() {
             files.push(path.clone());
         } else {
-            return Err(Failure::new(Exit::NoInput, format!("{}: no such file or directory", path.display())));
+            return Err(Failure::new(
+                Exit::NoInput,
+                format!("{}: no such file or directory", path.display()),
+            ));
         }
     }
     Ok(files)
@@ -53,7 +76,9 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.file_name().is_some_and(|n| n != "relay.yaml") {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            && path.file_name().is_some_and(|n| n != "relay.yaml")
+        {
             out.push(path);
         }
     }
@@ -66,10 +91,16 @@ pub fn parse_resources(items: &[String]) -> Result<Vec<(String, Value)>, Failure
         .iter()
         .map(|item| {
             let (k, v) = item.split_once('=').ok_or_else(|| {
-                Failure::new(Exit::Usage, format!("--resource `{item}` must look like NAME=VALUE"))
+                Failure::new(
+                    Exit::Usage,
+                    format!("--resource `{item}` must look like NAME=VALUE"),
+                )
             })?;
             if k.trim().is_empty() {
-                return Err(Failure::new(Exit::Usage, format!("--resource `{item}` has an empty name")));
+                return Err(Failure::new(
+                    Exit::Usage,
+                    format!("--resource `{item}` has an empty name"),
+                ));
             }
             let value = serde_json::from_str::<Value>(v).unwrap_or_else(|_| Value::from(v));
             Ok((k.trim().to_owned(), value))

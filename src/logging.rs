@@ -4,8 +4,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use relay_core::credentials::Redactor;
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
 
 use crate::cli::LogFormat;
 
@@ -17,7 +17,10 @@ pub fn init(verbose: u8, format: LogFormat, color: bool, redactor: Arc<Redactor>
     };
     let filter = EnvFilter::try_from_env("RELAY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let writer = RedactingStderr { redactor };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer)
+        .with_target(false);
     let _ = match format {
         LogFormat::Json => builder.json().try_init(),
         LogFormat::Pretty => builder.with_ansi(color).try_init(),
@@ -37,7 +40,10 @@ struct Record {
 impl<'a> MakeWriter<'a> for RedactingStderr {
     type Writer = Record;
     fn make_writer(&'a self) -> Record {
-        Record { redactor: self.redactor.clone(), buf: Vec::new() }
+        Record {
+            redactor: self.redactor.clone(),
+            buf: Vec::new(),
+        }
     }
 }
 

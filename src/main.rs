@@ -9,6 +9,7 @@ mod logging;
 mod output;
 mod render;
 mod report;
+mod setup;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,14 +26,28 @@ fn main() -> ExitCode {
     let redactor = Arc::new(Redactor::new());
     let out = Arc::new(Output::new(cli.color, redactor.clone()));
     logging::init(cli.verbose, cli.log_format, out.color, redactor);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return finish(&out, Err(Failure::new(Exit::Internal, format!("cannot start the async runtime: {e}")))),
+        Err(e) => {
+            return finish(
+                &out,
+                Err(Failure::new(
+                    Exit::Internal,
+                    format!("cannot start the async runtime: {e}"),
+                )),
+            );
+        }
     };
     let result = runtime.block_on(async {
         match &cli.command {
             Command::Run(args) => commands::run::run(args, &cli, out.clone()).await,
             Command::Validate(args) => commands::validate::validate(args, &cli, &out),
+            Command::Credential(command) => {
+                commands::credential::credential(command, &cli, &out).await
+            }
         }
     });
     // Do not wait for blocking tasks (a hung credential command) on the way out.
@@ -44,7 +59,11 @@ fn finish(out: &Output, result: Result<Exit, Failure>) -> ExitCode {
     let exit = match result {
         Ok(exit) => exit,
         Err(f) => {
-            out.stderr_line(&format!("{} {}", out.paint(Style::Error, "error:"), f.message));
+            out.stderr_line(&format!(
+                "{} {}",
+                out.paint(Style::Error, "error:"),
+                f.message
+            ));
             f.exit
         }
     };

@@ -25,9 +25,17 @@ impl Output {
         let color = match color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => stderr_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            ColorChoice::Auto => {
+                stderr_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
         };
-        Output { redactor, stdout_is_terminal: std::io::stdout().is_terminal(), stderr_is_terminal, color, bar: Mutex::new(None) }
+        Output {
+            redactor,
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal,
+            color,
+            bar: Mutex::new(None),
+        }
     }
 
     /// Writes `text` (redacted) to stdout.
@@ -60,7 +68,9 @@ impl Output {
         let mut bar = self.bar.lock().unwrap_or_else(|p| p.into_inner());
         let b = bar.get_or_insert_with(|| {
             let b = ProgressBar::new(total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} executions") {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} executions")
+            {
                 b.set_style(style);
             }
             b

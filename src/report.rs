@@ -36,16 +36,33 @@ pub fn print_summary(report: &RunReport, out: &Output) {
         duration(report.duration)
     );
     if report.succeeded {
-        out.stderr_line(&format!("run {} {}: {stats}", report.run_id, out.paint(Style::Ok, "succeeded")));
+        out.stderr_line(&format!(
+            "run {} {}: {stats}",
+            report.run_id,
+            out.paint(Style::Ok, "succeeded")
+        ));
         return;
     }
     let why = match report.timed_out {
         Some(limit) => format!("timed out after {}", duration(limit)),
-        None => format!("{} unhandled failure{}", report.failures.len(), if report.failures.len() == 1 { "" } else { "s" }),
+        None => format!(
+            "{} unhandled failure{}",
+            report.failures.len(),
+            if report.failures.len() == 1 { "" } else { "s" }
+        ),
     };
-    out.stderr_line(&format!("run {} {} ({why}): {stats}", report.run_id, out.paint(Style::Error, "failed")));
+    out.stderr_line(&format!(
+        "run {} {} ({why}): {stats}",
+        report.run_id,
+        out.paint(Style::Error, "failed")
+    ));
     for f in &report.failures {
-        out.stderr_line(&format!("  {} action `{}` failed: {}", out.paint(Style::Error, "✗"), f.action, f.cause));
+        out.stderr_line(&format!(
+            "  {} action `{}` failed: {}",
+            out.paint(Style::Error, "✗"),
+            f.action,
+            f.cause
+        ));
         out.stderr_line(&format!("    event: {}", events::short(&f.event, 300)));
     }
     if !report.failures.is_empty() {

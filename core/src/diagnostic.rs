@@ -1,8 +1,8 @@
 //! Problems found while loading and planning, as data. The CLI renders them; nothing here prints.
 
+use crate::source::{Location, SourceFile};
 use std::fmt;
 use std::path::PathBuf;
-use crate::source::{Location, SourceFile};
 
 /// One problem in one file, with everything a user needs to fix it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,14 @@ impl fmt::Display for Diagnostic {
     /// One-line form, `file:line:column: message`, for logs and tests; the CLI renders the full form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.location.is_known() {
-            write!(f, "{}:{}:{}: {}", self.file.display(), self.location.line, self.location.column, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file.display(),
+                self.location.line,
+                self.location.column,
+                self.message
+            )
         } else {
             write!(f, "{}: {}", self.file.display(), self.message)
         }
@@ -81,8 +88,15 @@ impl Diagnostics {
     }
 
     /// Reports a problem at `location` in `source`, with a fix hint.
-    pub fn error(&mut self, source: &SourceFile, location: Location, message: impl Into<String>, help: impl Into<String>) {
-        self.items.push(Diagnostic::new(source, location, message).with_help(help));
+    pub fn error(
+        &mut self,
+        source: &SourceFile,
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.items
+            .push(Diagnostic::new(source, location, message).with_help(help));
     }
 
     pub fn extend(&mut self, other: Diagnostics) {
@@ -105,4 +119,3 @@ impl Diagnostics {
         self.items
     }
 }
-

@@ -14,14 +14,20 @@ pub struct Event(Arc<Node>);
 #[derive(Debug)]
 enum Node {
     Entry(Value),
-    Step { slug: Arc<str>, result: Value, parent: Event },
+    Step {
+        slug: Arc<str>,
+        result: Value,
+        parent: Event,
+    },
 }
 
 impl Event {
     /// The entry event of a run (`--input`, `{}` for a schedule tick). Non-objects are wrapped
     /// as `{"input": value}` so that every event stays an object.
     pub fn entry(input: Value) -> Event {
-        let input = if input.kind() == minijinja::value::ValueKind::Map { input } else {
+        let input = if input.kind() == minijinja::value::ValueKind::Map {
+            input
+        } else {
             Value::from_pairs([("input", input)])
         };
         Event(Arc::new(Node::Entry(input)))
@@ -29,7 +35,11 @@ impl Event {
 
     /// `self ⊕ {slug: result}`.
     pub fn with(&self, slug: &Arc<str>, result: Value) -> Event {
-        Event(Arc::new(Node::Step { slug: slug.clone(), result, parent: self.clone() }))
+        Event(Arc::new(Node::Step {
+            slug: slug.clone(),
+            result,
+            parent: self.clone(),
+        }))
     }
 
     /// The value of a top-level key: an action's result by slug, else an entry-event key.
@@ -37,7 +47,11 @@ impl Event {
         let mut node = &self.0;
         loop {
             match node.as_ref() {
-                Node::Step { slug, result, parent } => {
+                Node::Step {
+                    slug,
+                    result,
+                    parent,
+                } => {
                     if slug.as_ref() == key {
                         return Some(result.clone());
                     }
@@ -55,7 +69,12 @@ impl Event {
     pub fn steps(&self) -> Vec<(&Arc<str>, &Value)> {
         let mut steps = Vec::new();
         let mut node = &self.0;
-        while let Node::Step { slug, result, parent } = node.as_ref() {
+        while let Node::Step {
+            slug,
+            result,
+            parent,
+        } = node.as_ref()
+        {
             steps.push((slug, result));
             node = &parent.0;
         }
@@ -80,14 +99,20 @@ impl Event {
         let mut pairs: Vec<(Value, Value)> = Vec::new();
         if let Ok(keys) = entry.try_iter() {
             for k in keys {
-                if k.as_str().is_some_and(|k| steps.iter().any(|(s, _)| s.as_ref() == k)) {
+                if k.as_str()
+                    .is_some_and(|k| steps.iter().any(|(s, _)| s.as_ref() == k))
+                {
                     continue;
                 }
                 let v = entry.get_item(&k).unwrap_or_default();
                 pairs.push((k, v));
             }
         }
-        pairs.extend(steps.into_iter().map(|(s, r)| (Value::from(s.as_ref()), r.clone())));
+        pairs.extend(
+            steps
+                .into_iter()
+                .map(|(s, r)| (Value::from(s.as_ref()), r.clone())),
+        );
         Value::from_pairs(pairs)
     }
 }
@@ -99,7 +124,9 @@ impl Serialize for Event {
         let mut map = serializer.serialize_map(None)?;
         if let Ok(keys) = entry.try_iter() {
             for k in keys {
-                if k.as_str().is_some_and(|k| steps.iter().any(|(s, _)| s.as_ref() == k)) {
+                if k.as_str()
+                    .is_some_and(|k| steps.iter().any(|(s, _)| s.as_ref() == k))
+                {
                     continue;
                 }
                 let v = entry.get_item(&k).unwrap_or_default();
@@ -119,17 +146,28 @@ mod tests {
 
     #[test]
     fn results_build_up_and_later_slugs_win() {
-        let e = Event::entry(Value::from(minijinja::value::Serde(serde_json::json!({"ticket_id": 7, "a": 1}))));
+        let e = Event::entry(Value::from(minijinja::value::Serde(
+            serde_json::json!({"ticket_id": 7, "a": 1}),
+        )));
         let a: Arc<str> = Arc::from("a");
         let b: Arc<str> = Arc::from("b");
         let e2 = e.with(&a, Value::from(2)).with(&b, Value::from("x"));
         assert_eq!(e2.get("a"), Some(Value::from(2)));
         assert_eq!(e2.get("ticket_id"), Some(Value::from(7)));
         assert_eq!(e2.get("missing"), None);
-        assert_eq!(serde_json::to_string(&e2).unwrap(), r#"{"ticket_id":7,"a":2,"b":"x"}"#);
-        assert_eq!(serde_json::to_string(&e2.to_value()).unwrap(), r#"{"ticket_id":7,"a":2,"b":"x"}"#);
+        assert_eq!(
+            serde_json::to_string(&e2).unwrap(),
+            r#"{"ticket_id":7,"a":2,"b":"x"}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&e2.to_value()).unwrap(),
+            r#"{"ticket_id":7,"a":2,"b":"x"}"#
+        );
         // the parent is shared, not changed
-        assert_eq!(serde_json::to_string(&e).unwrap(), r#"{"ticket_id":7,"a":1}"#);
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"ticket_id":7,"a":1}"#
+        );
     }
 
     #[test]

@@ -11,7 +11,10 @@ pub fn new_run_id() -> String {
         .unwrap_or(0);
     let random = u128::from_le_bytes(*uuid::Uuid::new_v4().as_bytes()) & ((1u128 << 80) - 1);
     let value: u128 = ((millis as u128) << 80) | random;
-    (0..26).rev().map(|i| CROCKFORD[((value >> (i * 5)) & 0x1f) as usize] as char).collect()
+    (0..26)
+        .rev()
+        .map(|i| CROCKFORD[((value >> (i * 5)) & 0x1f) as usize] as char)
+        .collect()
 }
 
 #[cfg(test)]

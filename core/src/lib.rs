@@ -2,21 +2,22 @@
 //! validated [`plan::Plan`] (every formula compiled once), and executed on tokio. Nothing in
 //! this crate prints or exits; the `relay` CLI renders what it returns.
 
-pub mod diagnostic;
-pub mod event;
-pub mod formula;
-pub mod source;
-pub mod yaml;
 pub mod config;
 pub mod credentials;
+pub mod diagnostic;
 pub mod engine;
+pub mod event;
+pub mod formula;
 pub mod http;
 pub mod ids;
 pub mod plan;
 pub mod registry;
 pub mod schedule;
+pub mod source;
 pub mod store;
+pub mod time;
 pub mod workflow;
+pub mod yaml;
 
 /// The data model of events and formula values (re-exported so callers use the same version).
 pub use minijinja::Value;

@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::credentials::{CredentialType, TextCredential};
-use crate::engine::actions;
+use crate::credentials::{CredentialType, HttpRequestCredential, OAuth2Credential, TextCredential};
 use crate::engine::ActionType;
+use crate::engine::actions;
 
 /// Known action and credential types, by name.
 #[derive(Default)]
@@ -26,6 +26,8 @@ impl Registry {
             let _ = r.add_action_type(t, BUILT_IN);
         }
         let _ = r.add_credential_type(Arc::new(TextCredential), BUILT_IN);
+        let _ = r.add_credential_type(Arc::new(HttpRequestCredential), BUILT_IN);
+        let _ = r.add_credential_type(Arc::new(OAuth2Credential), BUILT_IN);
         r
     }
 
@@ -33,16 +35,24 @@ impl Registry {
     pub fn add_action_type(&mut self, t: Arc<dyn ActionType>, origin: &str) -> Result<(), String> {
         let name = t.name().to_owned();
         if let Some((_, existing)) = self.actions.get(&name) {
-            return Err(format!("action type `{name}` is provided by both {existing} and {origin}"));
+            return Err(format!(
+                "action type `{name}` is provided by both {existing} and {origin}"
+            ));
         }
         self.actions.insert(name, (t, origin.to_owned()));
         Ok(())
     }
 
-    pub fn add_credential_type(&mut self, t: Arc<dyn CredentialType>, origin: &str) -> Result<(), String> {
+    pub fn add_credential_type(
+        &mut self,
+        t: Arc<dyn CredentialType>,
+        origin: &str,
+    ) -> Result<(), String> {
         let name = t.name().to_owned();
         if let Some((_, existing)) = self.credentials.get(&name) {
-            return Err(format!("credential type `{name}` is provided by both {existing} and {origin}"));
+            return Err(format!(
+                "credential type `{name}` is provided by both {existing} and {origin}"
+            ));
         }
         self.credentials.insert(name, (t, origin.to_owned()));
         Ok(())

@@ -12,7 +12,10 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<SourceFile> {
-        Arc::new(SourceFile { path: path.into(), text: text.into() })
+        Arc::new(SourceFile {
+            path: path.into(),
+            text: text.into(),
+        })
     }
 
     /// The 1-based line `n`, without its line break.
@@ -38,10 +41,18 @@ pub struct Location {
 }
 
 impl Location {
-    pub const UNKNOWN: Location = Location { line: 0, column: 0, width: 0 };
+    pub const UNKNOWN: Location = Location {
+        line: 0,
+        column: 0,
+        width: 0,
+    };
 
     pub fn new(line: u32, column: u32, width: u32) -> Location {
-        Location { line, column, width }
+        Location {
+            line,
+            column,
+            width,
+        }
     }
 
     pub fn is_known(&self) -> bool {
@@ -50,7 +61,11 @@ impl Location {
 
     /// The same place, `chars` characters further right, underlining `width` characters.
     pub fn shifted(&self, chars: u32, width: u32) -> Location {
-        Location { line: self.line, column: self.column + chars, width }
+        Location {
+            line: self.line,
+            column: self.column + chars,
+            width,
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 //! One module per `relay` subcommand.
 
+pub mod credential;
 pub mod run;
 pub mod validate;

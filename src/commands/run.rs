@@ -3,11 +3,10 @@
 use std::io::Read;
 use std::sync::Arc;
 
-use relay_core::credentials::Credentials;
-use relay_core::diagnostic::Diagnostics;
-use relay_core::engine::{self, RunOptions, Services};
-use relay_core::registry::Registry;
 use relay_core::Value;
+use relay_core::diagnostic::Diagnostics;
+use relay_core::engine::{self, RunOptions};
+use relay_core::registry::Registry;
 
 use crate::cli::{Cli, OutputFormat, RunArgs};
 use crate::exit::{Exit, Failure};
@@ -15,6 +14,7 @@ use crate::loading::{load_config, parse_resources, plan_file};
 use crate::output::Output;
 use crate::render::{events, progress::Progress};
 use crate::report::{print_diagnostics, print_summary};
+use crate::setup;
 
 pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Failure> {
     let registry = Registry::builtin();
@@ -30,11 +30,23 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
             return Ok(Exit::Invalid);
         }
     };
-    let credentials = Credentials::new(std::mem::take(&mut config.credentials), config.path.clone(), config.dir.clone(), out.redactor.clone());
-    let services = Arc::new(Services::new(Arc::new(credentials)));
-    let format = args.output.unwrap_or(if out.stdout_is_terminal { OutputFormat::Pretty } else { OutputFormat::Json });
-    let observer = Arc::new(Progress { out: out.clone(), format });
-    let options = RunOptions { input, dry_run: args.dry_run, trigger: "cli".into(), run_id: None };
+    let credentials = setup::credentials(&mut config, &out, &mut diags);
+    let services = setup::services(credentials.clone());
+    let format = args.output.unwrap_or(if out.stdout_is_terminal {
+        OutputFormat::Pretty
+    } else {
+        OutputFormat::Json
+    });
+    let observer = Arc::new(Progress {
+        out: out.clone(),
+        format,
+    });
+    let options = RunOptions {
+        input,
+        dry_run: args.dry_run,
+        trigger: "cli".into(),
+        run_id: None,
+    };
     let report = tokio::select! {
         report = engine::run(Arc::new(plan), services, options, observer) => report,
         _ = tokio::signal::ctrl_c() => {
@@ -52,7 +64,12 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
         }
     }
     print_summary(&report, &out);
-    Ok(if report.succeeded { Exit::Success } else { Exit::RunFailed })
+    setup::print_store_warnings(&credentials, &out);
+    Ok(if report.succeeded {
+        Exit::Success
+    } else {
+        Exit::RunFailed
+    })
 }
 
 /// `--input`: JSON text, `@FILE`, or `-` (standard input). Default `{}`.
@@ -61,12 +78,22 @@ fn read_input(input: Option<&str>) -> Result<Value, Failure> {
         None => return Ok(Value::from_pairs(Vec::<(Value, Value)>::new())),
         Some("-") => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| Failure::new(Exit::NoInput, format!("cannot read --input from standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Failure::new(
+                    Exit::NoInput,
+                    format!("cannot read --input from standard input: {e}"),
+                )
+            })?;
             (text, "standard input".to_owned())
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
-            let text = std::fs::read_to_string(path).map_err(|e| Failure::new(Exit::NoInput, format!("--input {arg}: cannot read `{path}`: {e}")))?;
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::new(
+                    Exit::NoInput,
+                    format!("--input {arg}: cannot read `{path}`: {e}"),
+                )
+            })?;
             (text, format!("`{path}`"))
         }
         Some(text) => (text.to_owned(), "--input".to_owned()),

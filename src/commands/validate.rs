@@ -15,10 +15,24 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
     let registry = Registry::builtin();
     let mut diags = Diagnostics::new();
     let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
-    let paths = if args.paths.is_empty() { vec![PathBuf::from("workflows")] } else { args.paths.clone() };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("workflows")]
+    } else {
+        args.paths.clone()
+    };
     let files = workflow_files(&paths)?;
     if files.is_empty() {
-        return Err(Failure::new(Exit::NoInput, format!("no workflow files (*.yaml, *.yml) in {}", paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))));
+        return Err(Failure::new(
+            Exit::NoInput,
+            format!(
+                "no workflow files (*.yaml, *.yml) in {}",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
     }
     let mut valid = 0;
     for file in &files {
@@ -26,7 +40,13 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
         match plan_file(file, &config, &registry, &[], &mut diags) {
             Ok(Some(plan)) if diags.len() == before => {
                 valid += 1;
-                out.stdout(&format!("{} {} ({}, {} actions)\n", out.paint(Style::Ok, "✓"), file.display(), plan.name, plan.actions.len()));
+                out.stdout(&format!(
+                    "{} {} ({}, {} actions)\n",
+                    out.paint(Style::Ok, "✓"),
+                    file.display(),
+                    plan.name,
+                    plan.actions.len()
+                ));
             }
             Ok(_) => {}
             Err(f) if f.exit == Exit::NoInput => return Err(f),
@@ -37,6 +57,10 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
         print_diagnostics(&diags, out);
         return Ok(Exit::Invalid);
     }
-    out.stderr_line(&format!("{} workflow{} valid", valid, if valid == 1 { "" } else { "s" }));
+    out.stderr_line(&format!(
+        "{} workflow{} valid",
+        valid,
+        if valid == 1 { "" } else { "s" }
+    ));
     Ok(Exit::Success)
 }

@@ -23,29 +23,61 @@ pub fn render(d: &Diagnostic, out: &Output) -> String {
         headline.push_str("; ");
         headline.push_str(sugg);
     }
-    s.push_str(&format!("{} {}\n", out.paint(Style::Error, "error:"), out.paint(Style::Bold, &headline)));
-    let gutter = if loc.is_known() { loc.line.to_string().len() } else { 1 };
+    s.push_str(&format!(
+        "{} {}\n",
+        out.paint(Style::Error, "error:"),
+        out.paint(Style::Bold, &headline)
+    ));
+    let gutter = if loc.is_known() {
+        loc.line.to_string().len()
+    } else {
+        1
+    };
     let pad = " ".repeat(gutter);
     if loc.is_known() {
-        s.push_str(&format!("{pad}{} {}:{}:{}\n", out.paint(Style::Dim, "-->"), d.file.display(), loc.line, loc.column));
+        s.push_str(&format!(
+            "{pad}{} {}:{}:{}\n",
+            out.paint(Style::Dim, "-->"),
+            d.file.display(),
+            loc.line,
+            loc.column
+        ));
     } else {
-        s.push_str(&format!("{pad}{} {}\n", out.paint(Style::Dim, "-->"), d.file.display()));
+        s.push_str(&format!(
+            "{pad}{} {}\n",
+            out.paint(Style::Dim, "-->"),
+            d.file.display()
+        ));
     }
     if let Some(line) = &d.source_line {
         let bar = out.paint(Style::Dim, "|");
         s.push_str(&format!("{pad} {bar}\n"));
-        s.push_str(&format!("{} {bar} {}\n", out.paint(Style::Dim, &loc.line.to_string()), line));
+        s.push_str(&format!(
+            "{} {bar} {}\n",
+            out.paint(Style::Dim, &loc.line.to_string()),
+            line
+        ));
         let prefix: String = line
             .chars()
             .take(loc.column.saturating_sub(1) as usize)
             .map(|c| if c == '\t' { '\t' } else { ' ' })
             .collect();
-        let available = line.chars().count().saturating_sub(prefix.chars().count()).max(1);
+        let available = line
+            .chars()
+            .count()
+            .saturating_sub(prefix.chars().count())
+            .max(1);
         let width = (loc.width.max(1) as usize).min(available);
-        s.push_str(&format!("{pad} {bar} {prefix}{}\n", out.paint(Style::Error, &"^".repeat(width))));
+        s.push_str(&format!(
+            "{pad} {bar} {prefix}{}\n",
+            out.paint(Style::Error, &"^".repeat(width))
+        ));
     }
     if let Some(help) = &d.help {
-        s.push_str(&format!("{pad} = {} {help}\n", out.paint(Style::Help, "help:")));
+        s.push_str(&format!(
+            "{pad} = {} {help}\n",
+            out.paint(Style::Help, "help:")
+        ));
     }
     s
 }

@@ -5,8 +5,13 @@ use relay_core::event::Event;
 
 /// The leaf events as a JSON array.
 pub fn array(events: &[Event], pretty: bool) -> String {
-    let text = if pretty { serde_json::to_string_pretty(events) } else { serde_json::to_string(events) };
-    let mut text = text.unwrap_or_else(|e| format!("[{{\"error\": \"cannot print the output as JSON: {e}\"}}]"));
+    let text = if pretty {
+        serde_json::to_string_pretty(events)
+    } else {
+        serde_json::to_string(events)
+    };
+    let mut text = text
+        .unwrap_or_else(|e| format!("[{{\"error\": \"cannot print the output as JSON: {e}\"}}]"));
     text.push('\n');
     text
 }
@@ -20,8 +25,13 @@ pub fn ndjson_line(run_id: &str, action: &str, status: EmitStatus, event: &Event
         status: &'a str,
         event: &'a Event,
     }
-    let mut text = serde_json::to_string(&Line { run: run_id, action, status: status.as_str(), event })
-        .unwrap_or_else(|e| format!("{{\"error\": \"cannot print the event as JSON: {e}\"}}"));
+    let mut text = serde_json::to_string(&Line {
+        run: run_id,
+        action,
+        status: status.as_str(),
+        event,
+    })
+    .unwrap_or_else(|e| format!("{{\"error\": \"cannot print the event as JSON: {e}\"}}"));
     text.push('\n');
     text
 }

@@ -42,7 +42,9 @@ impl Observer for Progress {
             line.push_str(&self.out.paint(Style::Dim, &duration(r.duration)));
         }
         if let (Status::Failed, Some(error)) = (r.status, r.error) {
-            if r.detail.is_none_or(|d| !error.contains(d)) || !error.starts_with(r.detail.unwrap_or_default()) {
+            if r.detail.is_none_or(|d| !error.contains(d))
+                || !error.starts_with(r.detail.unwrap_or_default())
+            {
                 line.push_str(&format!("\n    {}", error));
             }
         }
@@ -51,7 +53,8 @@ impl Observer for Progress {
 
     fn emitted(&self, run_id: &str, action: &str, status: EmitStatus, event: &Event) {
         if self.format == OutputFormat::Ndjson {
-            self.out.stdout(&events::ndjson_line(run_id, action, status, event));
+            self.out
+                .stdout(&events::ndjson_line(run_id, action, status, event));
         }
     }
 

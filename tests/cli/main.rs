@@ -3,3 +3,8 @@
 mod support;
 
 mod smoke;
+mod engine;
+mod run_cli;
+mod secrets;
+mod allowed_hosts;
+mod http_request;

@@ -10,8 +10,8 @@ use crate::credentials::{AllowedHosts, CredentialDef, CredentialPlanner};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::registry::Registry;
 use crate::source::{Location, SourceFile};
-use crate::workflow::{read_source, LoadError};
-use crate::yaml::{self, did_you_mean, Key, MapReader, Node, NodeValue};
+use crate::workflow::{LoadError, read_source};
+use crate::yaml::{self, Key, MapReader, Node, NodeValue, did_you_mean};
 
 /// The file name looked for in the current directory.
 pub const CONFIG_FILE: &str = "relay.yaml";
@@ -44,31 +44,54 @@ pub enum ConfigLocation {
 impl Config {
     /// Loads the configuration; problems in its content go to `diags` (exit 65), an unreadable
     /// explicit file is an error (exit 66).
-    pub fn load(location: ConfigLocation, registry: &Registry, diags: &mut Diagnostics) -> Result<Config, LoadError> {
+    pub fn load(
+        location: ConfigLocation,
+        registry: &Registry,
+        diags: &mut Diagnostics,
+    ) -> Result<Config, LoadError> {
         let path = match location {
             ConfigLocation::Explicit(p) => p,
             ConfigLocation::Discover(dir) => {
                 let candidate = dir.join(CONFIG_FILE);
                 if !candidate.exists() {
-                    return Ok(Config { dir, ..Config::default() });
+                    return Ok(Config {
+                        dir,
+                        ..Config::default()
+                    });
                 }
                 candidate
             }
         };
         let source = read_source(&path)?;
-        let dir = path.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from("."));
-        let mut config = Config { path: Some(path), dir, source: Some(source.clone()), ..Config::default() };
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut config = Config {
+            path: Some(path),
+            dir,
+            source: Some(source.clone()),
+            ..Config::default()
+        };
         let root = match yaml::parse(&source.text) {
             Ok(root) => root,
             Err(e) => {
-                diags.error(&source, e.location, format!("invalid YAML: {}", e.message), "fix the YAML syntax at this position");
+                diags.error(
+                    &source,
+                    e.location,
+                    format!("invalid YAML: {}", e.message),
+                    "fix the YAML syntax at this position",
+                );
                 return Ok(config);
             }
         };
         if root.value == NodeValue::Null {
             return Ok(config);
         }
-        let Some(r) = MapReader::new(&source, &root, "relay.yaml", CONFIG_KEYS, diags) else { return Ok(config) };
+        let Some(r) = MapReader::new(&source, &root, "relay.yaml", CONFIG_KEYS, diags) else {
+            return Ok(config);
+        };
         config.state = r.string("state", diags).map(str::to_owned);
         if let Some(node) = r.get("plugins") {
             match node.as_seq() {
@@ -92,17 +115,53 @@ impl Config {
         if let Some(node) = r.get("credentials") {
             match node.as_map() {
                 Some(entries) => {
+                    let names: Vec<String> = entries.iter().map(|(k, _)| k.name.clone()).collect();
+                    let resources: Vec<String> = config
+                        .resources
+                        .iter()
+                        .map(|(k, _)| k.name.clone())
+                        .collect();
                     for (key, def) in entries {
-                        if let Some(c) = read_credential(&source, key, def, registry, diags) {
+                        if let Some(c) =
+                            read_credential(&source, key, def, registry, &names, &resources, diags)
+                        {
                             config.credentials.push(c);
                         }
                     }
                     check_self_references(&source, &config.credentials, diags);
                 }
-                None => r.type_error("credentials", node, "a mapping of credential names to definitions", diags),
+                None => r.type_error(
+                    "credentials",
+                    node,
+                    "a mapping of credential names to definitions",
+                    diags,
+                ),
             }
         }
         Ok(config)
+    }
+
+    /// The state directory: `state:` (relative to this file), else `.relay` beside it.
+    pub fn state_dir(&self) -> PathBuf {
+        match &self.state {
+            Some(s) => self.dir.join(s),
+            None => self.dir.join(".relay"),
+        }
+    }
+
+    /// relay.yaml's resources as one value (formulas in them rendered), for credential formulas.
+    pub fn resources_value(&self, diags: &mut Diagnostics) -> Value {
+        match &self.source {
+            Some(source) => crate::plan::merge_resources(
+                &[crate::plan::ResourceLayer {
+                    source,
+                    entries: &self.resources,
+                }],
+                &[],
+                diags,
+            ),
+            None => Value::from_pairs(Vec::<(Value, Value)>::new()),
+        }
     }
 
     /// The resources as values (formulas in them are not rendered here).
@@ -123,7 +182,15 @@ impl Config {
     }
 }
 
-fn read_credential(source: &SourceFile, key: &Key, def: &Node, registry: &Registry, diags: &mut Diagnostics) -> Option<CredentialDef> {
+fn read_credential(
+    source: &SourceFile,
+    key: &Key,
+    def: &Node,
+    registry: &Registry,
+    credentials: &[String],
+    resources: &[String],
+    diags: &mut Diagnostics,
+) -> Option<CredentialDef> {
     let name = key.name.as_str();
     let what = format!("credential `{name}`");
     let Some(type_name) = def.get("type").and_then(Node::as_str) else {
@@ -131,7 +198,10 @@ fn read_credential(source: &SourceFile, key: &Key, def: &Node, registry: &Regist
             source,
             def.location,
             format!("{what} has no `type`"),
-            format!("add `type:` with one of: {}", registry.credential_type_names().join(", ")),
+            format!(
+                "add `type:` with one of: {}",
+                registry.credential_type_names().join(", ")
+            ),
         );
         return None;
     };
@@ -139,19 +209,30 @@ fn read_credential(source: &SourceFile, key: &Key, def: &Node, registry: &Regist
         let names = registry.credential_type_names();
         let suggestion = did_you_mean(type_name, names.iter().map(String::as_str));
         diags.push(
-            Diagnostic::new(source, def.get("type").map(|n| n.location).unwrap_or(def.location), format!("unknown credential type `{type_name}` in {what}"))
-                .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                .with_help(format!("credential types: {}", names.join(", "))),
+            Diagnostic::new(
+                source,
+                def.get("type").map(|n| n.location).unwrap_or(def.location),
+                format!("unknown credential type `{type_name}` in {what}"),
+            )
+            .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+            .with_help(format!("credential types: {}", names.join(", "))),
         );
         return None;
     };
-    let allowed: Vec<&str> = COMMON_CREDENTIAL_KEYS.iter().chain(kind.keys()).copied().collect();
+    let allowed: Vec<&str> = COMMON_CREDENTIAL_KEYS
+        .iter()
+        .chain(kind.keys())
+        .copied()
+        .collect();
     let r = MapReader::new(source, def, what.clone(), &allowed, diags)?;
     let allowed_hosts = match r.get("allowed_hosts") {
         None => AllowedHosts::none(),
         Some(node) => {
             let patterns: Option<Vec<String>> = match &node.value {
-                NodeValue::Seq(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+                NodeValue::Seq(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned))
+                    .collect(),
                 NodeValue::Str(s) => Some(vec![s.clone()]),
                 _ => None,
             };
@@ -168,9 +249,18 @@ fn read_credential(source: &SourceFile, key: &Key, def: &Node, registry: &Regist
             }
         }
     };
-    let metadata = r.get("metadata").map(Node::to_value).unwrap_or_else(|| Value::from(()));
+    let metadata = r
+        .get("metadata")
+        .map(Node::to_value)
+        .unwrap_or_else(|| Value::from(()));
     let description = r.string("description", diags).map(str::to_owned);
-    let mut planner = CredentialPlanner { source, diags, name };
+    let mut planner = CredentialPlanner {
+        source,
+        diags,
+        name,
+        resources,
+        credentials,
+    };
     let provider = kind.plan(&r, &mut planner)?;
     Some(CredentialDef {
         name: name.to_owned(),
@@ -180,7 +270,19 @@ fn read_credential(source: &SourceFile, key: &Key, def: &Node, registry: &Regist
         metadata,
         provider,
         location: key.location,
+        fingerprint: fingerprint(def),
     })
+}
+
+/// A short hash of a credential's definition (see `CredentialDef::fingerprint`).
+fn fingerprint(def: &Node) -> String {
+    use sha2::{Digest, Sha256};
+    let json = serde_json::to_vec(&def.to_value()).unwrap_or_default();
+    Sha256::digest(&json)
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A credential that reads itself, directly or through others, could never be resolved.
@@ -192,14 +294,23 @@ fn check_self_references(source: &SourceFile, defs: &[CredentialDef], diags: &mu
             diags.error(
                 source,
                 def.location,
-                format!("credential `{}` references itself: {}", def.name, cycle.join(" → ")),
+                format!(
+                    "credential `{}` references itself: {}",
+                    def.name,
+                    cycle.join(" → ")
+                ),
                 "a credential's definition may use other credentials, but not itself",
             );
         }
     }
 }
 
-fn find_cycle(start: &str, defs: &[CredentialDef], path: &mut Vec<String>, seen: &mut BTreeSet<String>) -> Option<Vec<String>> {
+fn find_cycle(
+    start: &str,
+    defs: &[CredentialDef],
+    path: &mut Vec<String>,
+    seen: &mut BTreeSet<String>,
+) -> Option<Vec<String>> {
     let current = path.last()?.clone();
     let def = defs.iter().find(|d| d.name == current)?;
     for next in def.provider.reads() {

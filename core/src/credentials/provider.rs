@@ -13,6 +13,7 @@ use crate::yaml::MapReader;
 
 use super::secret::Secret;
 use super::service::Credentials;
+use super::state::StateStore;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -22,6 +23,34 @@ pub struct Resolved {
     pub value: Secret,
     /// `None`: not cached; fetched again for each use (Tines' behaviour without an expiry).
     pub expires_at: Option<SystemTime>,
+    /// A new refresh token the endpoint returned, to be stored before `value` is used.
+    pub rotation: Option<Rotation>,
+}
+
+impl Resolved {
+    pub fn uncached(value: Secret) -> Resolved {
+        Resolved {
+            value,
+            expires_at: None,
+            rotation: None,
+        }
+    }
+}
+
+/// A rotated secret and the store entry it goes into.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub into: String,
+    pub value: Secret,
+}
+
+/// What `relay credential login` produced.
+#[derive(Debug, Clone)]
+pub struct LoginOutcome {
+    /// The refresh token and the store entry it goes into.
+    pub rotation: Rotation,
+    /// An access token that came with it, and its expiry, to cache.
+    pub token: Option<(Secret, SystemTime)>,
 }
 
 /// What a provider may use while resolving.
@@ -34,9 +63,21 @@ pub struct ResolveContext<'a> {
     pub credentials: &'a Credentials,
 }
 
+impl ResolveContext<'_> {
+    /// The state store (opened on first use).
+    pub async fn store(&self) -> Result<&crate::store::Store, String> {
+        self.credentials.state().get().await
+    }
+
+    pub fn state(&self) -> &StateStore {
+        self.credentials.state()
+    }
+}
+
 /// A configured credential that can produce its value.
 pub trait CredentialProvider: Send + Sync + fmt::Debug {
-    fn resolve<'a>(&'a self, cx: &'a ResolveContext<'a>) -> BoxFuture<'a, Result<Resolved, String>>;
+    fn resolve<'a>(&'a self, cx: &'a ResolveContext<'a>)
+    -> BoxFuture<'a, Result<Resolved, String>>;
 
     /// Other credentials this one's definition reads (for the self-reference check).
     fn reads(&self) -> Vec<String> {
@@ -44,9 +85,29 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
     }
 
     /// Whether dropping the cached value and resolving again can produce a different value
-    /// (so a 401 is worth one retry).
+    /// (so a 401 is worth one retry). Such values are also cached in the state store.
     fn refreshable(&self) -> bool {
         false
+    }
+
+    /// `relay credential login`: exchange a username and password for a stored refresh token.
+    fn login<'a>(
+        &'a self,
+        cx: &'a ResolveContext<'a>,
+        _username: &'a Secret,
+        _password: &'a Secret,
+    ) -> BoxFuture<'a, Result<LoginOutcome, String>> {
+        Box::pin(async move {
+            Err(format!(
+                "credential `{}` has no login (only `http_request` credentials with `login:`, `oauth2` and plugin types that define one do)",
+                cx.name
+            ))
+        })
+    }
+
+    /// Short, non-secret facts for `relay credential list` (e.g. the token URL).
+    fn describe(&self) -> String {
+        String::new()
     }
 }
 
@@ -55,6 +116,10 @@ pub struct CredentialPlanner<'a> {
     pub source: &'a SourceFile,
     pub diags: &'a mut Diagnostics,
     pub name: &'a str,
+    /// Names of the resources defined in relay.yaml (credential formulas may read them).
+    pub resources: &'a [String],
+    /// Names of all credentials in relay.yaml.
+    pub credentials: &'a [String],
 }
 
 /// A kind of credential (`text`, `http_request`, `oauth2`, or a plugin type).
@@ -63,5 +128,9 @@ pub trait CredentialType: Send + Sync {
     /// The keys its definition may have besides `type`, `allowed_hosts`, `description`, `metadata`.
     fn keys(&self) -> &'static [&'static str];
     /// Reads the definition (already checked for unknown keys) into a provider.
-    fn plan(&self, reader: &MapReader<'_>, cx: &mut CredentialPlanner<'_>) -> Option<Arc<dyn CredentialProvider>>;
+    fn plan(
+        &self,
+        reader: &MapReader<'_>,
+        cx: &mut CredentialPlanner<'_>,
+    ) -> Option<Arc<dyn CredentialProvider>>;
 }

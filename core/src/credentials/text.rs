@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use crate::yaml::{MapReader, NodeValue};
 
-use super::provider::{BoxFuture, CredentialPlanner, CredentialProvider, CredentialType, ResolveContext, Resolved};
+use super::provider::{
+    BoxFuture, CredentialPlanner, CredentialProvider, CredentialType, ResolveContext, Resolved,
+};
 use super::secret::Secret;
 
 /// The `text` credential type.
@@ -35,8 +37,15 @@ impl CredentialType for TextCredential {
         &["value", "env", "file", "command"]
     }
 
-    fn plan(&self, r: &MapReader<'_>, cx: &mut CredentialPlanner<'_>) -> Option<Arc<dyn CredentialProvider>> {
-        let given: Vec<&str> = ["value", "env", "file", "command"].into_iter().filter(|k| r.get(k).is_some()).collect();
+    fn plan(
+        &self,
+        r: &MapReader<'_>,
+        cx: &mut CredentialPlanner<'_>,
+    ) -> Option<Arc<dyn CredentialProvider>> {
+        let given: Vec<&str> = ["value", "env", "file", "command"]
+            .into_iter()
+            .filter(|k| r.get(k).is_some())
+            .collect();
         if given.len() > 1 {
             cx.diags.error(
                 cx.source,
@@ -53,13 +62,21 @@ impl CredentialType for TextCredential {
             Some("command") => {
                 let node = r.get("command")?;
                 let argv: Option<Vec<String>> = match &node.value {
-                    NodeValue::Seq(items) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect(),
+                    NodeValue::Seq(items) => items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned))
+                        .collect(),
                     _ => None,
                 };
                 match argv {
                     Some(argv) if !argv.is_empty() => TextSource::Command(argv),
                     _ => {
-                        r.type_error("command", node, "a non-empty list of strings (the program and its arguments)", cx.diags);
+                        r.type_error(
+                            "command",
+                            node,
+                            "a non-empty list of strings (the program and its arguments)",
+                            cx.diags,
+                        );
                         return None;
                     }
                 }
@@ -71,14 +88,31 @@ impl CredentialType for TextCredential {
 }
 
 impl CredentialProvider for TextProvider {
-    fn resolve<'a>(&'a self, cx: &'a ResolveContext<'a>) -> BoxFuture<'a, Result<Resolved, String>> {
+    fn describe(&self) -> String {
+        match &self.source {
+            TextSource::Value(_) => "value in relay.yaml".into(),
+            TextSource::Env(var) => format!("environment variable {var}"),
+            TextSource::File(path) => format!("file {}", path.display()),
+            TextSource::Command(argv) => format!("command `{}`", argv.join(" ")),
+            TextSource::Store => "encrypted store".into(),
+        }
+    }
+
+    fn resolve<'a>(
+        &'a self,
+        cx: &'a ResolveContext<'a>,
+    ) -> BoxFuture<'a, Result<Resolved, String>> {
         Box::pin(async move {
             let value = match &self.source {
                 TextSource::Value(v) => v.clone(),
                 TextSource::Env(var) => match std::env::var(var) {
                     Ok(v) if !v.is_empty() => Secret::new(v),
                     Ok(_) => return Err(format!("environment variable `{var}` is empty")),
-                    Err(_) => return Err(format!("environment variable `{var}` is not set; export it before running relay")),
+                    Err(_) => {
+                        return Err(format!(
+                            "environment variable `{var}` is not set; export it before running relay"
+                        ));
+                    }
                 },
                 TextSource::File(path) => {
                     let full = cx.config_dir.join(path);
@@ -89,13 +123,25 @@ impl CredentialProvider for TextProvider {
                 }
                 TextSource::Command(argv) => Secret::new(run_command(argv, cx).await?),
                 TextSource::Store => {
-                    return Err(format!(
-                        "credential `{}` has no `value`, `env`, `file` or `command`, and the encrypted store has no entry for it; add one of them to relay.yaml",
-                        cx.name
-                    ));
+                    let store = cx.store().await?;
+                    match store.get_secret(cx.name).await.map_err(|e| e.to_string())? {
+                        Some(bytes) => {
+                            Secret::new(String::from_utf8(bytes.to_vec()).map_err(|_| {
+                                format!("the stored value of `{}` is not UTF-8 text", cx.name)
+                            })?)
+                        }
+                        None => {
+                            return Err(format!(
+                                "the encrypted store ({}) has no value for `{}`: run `relay credential set {}` (or give it `value`, `env`, `file` or `command` in relay.yaml)",
+                                cx.state().dir().display(),
+                                cx.name,
+                                cx.name
+                            ));
+                        }
+                    }
                 }
             };
-            Ok(Resolved { value, expires_at: None })
+            Ok(Resolved::uncached(value))
         })
     }
 }
@@ -111,10 +157,26 @@ async fn run_command(argv: &[String], cx: &ResolveContext<'_>) -> Result<String,
         .map_err(|e| format!("cannot run `{}`: {e}", argv[0]))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let first = stderr.lines().next().unwrap_or("").chars().take(200).collect::<String>();
-        return Err(format!("command `{}` failed ({}){}", argv[0], output.status, if first.is_empty() { String::new() } else { format!(": {first}") }));
+        let first = stderr
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect::<String>();
+        return Err(format!(
+            "command `{}` failed ({}){}",
+            argv[0],
+            output.status,
+            if first.is_empty() {
+                String::new()
+            } else {
+                format!(": {first}")
+            }
+        ));
     }
-    let text = String::from_utf8(output.stdout).map_err(|_| format!("command `{}` printed something that is not UTF-8", argv[0]))?;
+    let text = String::from_utf8(output.stdout)
+        .map_err(|_| format!("command `{}` printed something that is not UTF-8", argv[0]))?;
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(format!("command `{}` printed nothing", argv[0]));

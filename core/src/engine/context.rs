@@ -58,13 +58,24 @@ impl RunContext {
                     ),
                     (
                         "action",
-                        Value::from_pairs([("name", Value::from(a.name.as_str())), ("slug", Value::from(a.slug.as_ref()))]),
+                        Value::from_pairs([
+                            ("name", Value::from(a.name.as_str())),
+                            ("slug", Value::from(a.slug.as_ref())),
+                        ]),
                     ),
                 ])
             })
             .collect();
         let states = plan.actions.iter().map(|_| Mutex::new(None)).collect();
-        RunContext { run_id, plan, services, observer, dry_run, metas, states }
+        RunContext {
+            run_id,
+            plan,
+            services,
+            observer,
+            dry_run,
+            metas,
+            states,
+        }
     }
 
     pub fn action(&self, index: usize) -> ActionContext<'_> {
@@ -113,11 +124,16 @@ impl ActionContext<'_> {
 
     /// This action's state for the current run, created on first use.
     pub fn state<T: Default + Send + 'static>(&self) -> StateGuard<'_, T> {
-        let mut guard = self.run.states[self.index].lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.run.states[self.index]
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         if !guard.as_ref().is_some_and(|b| b.is::<T>()) {
             *guard = Some(Box::new(T::default()));
         }
-        StateGuard { guard, _marker: std::marker::PhantomData }
+        StateGuard {
+            guard,
+            _marker: std::marker::PhantomData,
+        }
     }
 }
 
@@ -130,12 +146,18 @@ pub struct StateGuard<'a, T> {
 impl<T: 'static> std::ops::Deref for StateGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.guard.as_ref().and_then(|b| b.downcast_ref::<T>()).expect("state was initialised with this type")
+        self.guard
+            .as_ref()
+            .and_then(|b| b.downcast_ref::<T>())
+            .expect("state was initialised with this type")
     }
 }
 
 impl<T: 'static> std::ops::DerefMut for StateGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.guard.as_mut().and_then(|b| b.downcast_mut::<T>()).expect("state was initialised with this type")
+        self.guard
+            .as_mut()
+            .and_then(|b| b.downcast_mut::<T>())
+            .expect("state was initialised with this type")
     }
 }

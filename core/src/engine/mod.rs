@@ -16,5 +16,5 @@ pub use context::{ActionContext, RunContext};
 pub use observer::{EmitStatus, ExecutionReport, NoObserver, Observer, RequestPreview};
 pub use outcome::{Outcome, Status};
 pub use report::{Failure, RunReport};
-pub use run::{run, RunOptions};
+pub use run::{RunOptions, run};
 pub use services::Services;

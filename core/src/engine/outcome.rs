@@ -28,21 +28,41 @@ pub struct Outcome {
 impl Outcome {
     /// Success, emitting `events` along default links.
     pub fn emit(events: Vec<Event>) -> Outcome {
-        Outcome { status: Status::Ok, emits: events.into_iter().map(|e| (LinkKind::Default, e)).collect(), error: None, detail: None }
+        Outcome {
+            status: Status::Ok,
+            emits: events.into_iter().map(|e| (LinkKind::Default, e)).collect(),
+            error: None,
+            detail: None,
+        }
     }
 
     /// Failure: `event` (already carrying the failed result) goes along failure links only.
     pub fn failed(event: Event, error: impl Into<String>) -> Outcome {
-        Outcome { status: Status::Failed, emits: vec![(LinkKind::Failure, event)], error: Some(error.into()), detail: None }
+        Outcome {
+            status: Status::Failed,
+            emits: vec![(LinkKind::Failure, event)],
+            error: Some(error.into()),
+            detail: None,
+        }
     }
 
     /// A trigger that did not match: `event` goes along `no_match` links, if any.
     pub fn no_match(event: Event) -> Outcome {
-        Outcome { status: Status::NoMatch, emits: vec![(LinkKind::NoMatch, event)], error: None, detail: None }
+        Outcome {
+            status: Status::NoMatch,
+            emits: vec![(LinkKind::NoMatch, event)],
+            error: None,
+            detail: None,
+        }
     }
 
     pub fn skipped() -> Outcome {
-        Outcome { status: Status::Skipped, emits: Vec::new(), error: None, detail: None }
+        Outcome {
+            status: Status::Skipped,
+            emits: Vec::new(),
+            error: None,
+            detail: None,
+        }
     }
 
     pub fn with_detail(mut self, detail: impl Into<String>) -> Outcome {

@@ -31,11 +31,24 @@ pub struct RunOptions {
 }
 
 /// Runs `plan` once to the end (or its timeout) and reports what happened.
-pub async fn run(plan: Arc<Plan>, services: Arc<Services>, options: RunOptions, observer: Arc<dyn Observer>) -> RunReport {
+pub async fn run(
+    plan: Arc<Plan>,
+    services: Arc<Services>,
+    options: RunOptions,
+    observer: Arc<dyn Observer>,
+) -> RunReport {
     let run_id = options.run_id.unwrap_or_else(crate::ids::new_run_id);
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let cx = Arc::new(RunContext::new(run_id.clone(), plan.clone(), services, observer, options.dry_run, &options.trigger, &started_at));
+    let cx = Arc::new(RunContext::new(
+        run_id.clone(),
+        plan.clone(),
+        services,
+        observer,
+        options.dry_run,
+        &options.trigger,
+        &started_at,
+    ));
     let mut c = Coordinator::new(cx);
     let entry = Event::entry(options.input);
     for (i, action) in plan.actions.iter().enumerate() {
@@ -44,7 +57,10 @@ pub async fn run(plan: Arc<Plan>, services: Arc<Services>, options: RunOptions, 
         }
     }
     let timed_out = match plan.timeout {
-        Some(limit) => tokio::time::timeout(limit, c.drive()).await.is_err().then_some(limit),
+        Some(limit) => tokio::time::timeout(limit, c.drive())
+            .await
+            .is_err()
+            .then_some(limit),
         None => {
             c.drive().await;
             None
@@ -122,14 +138,20 @@ impl Coordinator {
         let lane = &mut self.lanes[action];
         let ticket = lane.next_ticket;
         lane.next_ticket += 1;
-        self.queue.push_back(Job { action, ticket, event });
+        self.queue.push_back(Job {
+            action,
+            ticket,
+            event,
+        });
     }
 
     async fn drive(&mut self) {
         let concurrency = self.plan().concurrency.max(1);
         loop {
             while self.tasks.len() < concurrency {
-                let Some(job) = self.queue.pop_front() else { break };
+                let Some(job) = self.queue.pop_front() else {
+                    break;
+                };
                 self.start(job).await;
             }
             if self.tasks.is_empty() && self.queue.is_empty() {
@@ -147,9 +169,15 @@ impl Coordinator {
                     done
                 }
                 Some(Err(e)) => {
-                    let Some((action, ticket, input, started)) = self.running.remove(&e.id()) else { continue };
+                    let Some((action, ticket, input, started)) = self.running.remove(&e.id())
+                    else {
+                        continue;
+                    };
                     let slug = self.plan().actions[action].slug.clone();
-                    let result = Value::from_pairs([("error", Value::from("internal error: the action crashed"))]);
+                    let result = Value::from_pairs([(
+                        "error",
+                        Value::from("internal error: the action crashed"),
+                    )]);
                     Done {
                         action,
                         ticket,
@@ -169,10 +197,20 @@ impl Coordinator {
 
     /// Runs pure actions and disabled ones inline; spawns the rest.
     async fn start(&mut self, job: Job) {
-        let Job { action, ticket, event } = job;
+        let Job {
+            action,
+            ticket,
+            event,
+        } = job;
         let planned = &self.cx.plan.actions[action];
         if planned.disabled {
-            self.finish(Done { action, ticket, input: event, outcome: Outcome::skipped(), duration: Duration::ZERO });
+            self.finish(Done {
+                action,
+                ticket,
+                input: event,
+                outcome: Outcome::skipped(),
+                duration: Duration::ZERO,
+            });
             return;
         }
         if planned.action.is_pure() {
@@ -180,7 +218,13 @@ impl Coordinator {
             let acx = self.cx.action(action);
             let outcome = planned.action.execute(&acx, event.clone()).await;
             let duration = started.elapsed();
-            self.finish(Done { action, ticket, input: event, outcome, duration });
+            self.finish(Done {
+                action,
+                ticket,
+                input: event,
+                outcome,
+                duration,
+            });
             return;
         }
         let cx = self.cx.clone();
@@ -188,10 +232,20 @@ impl Coordinator {
         let handle = self.tasks.spawn(async move {
             let started = Instant::now();
             let acx = cx.action(action);
-            let outcome = cx.plan.actions[action].action.execute(&acx, event.clone()).await;
-            Done { action, ticket, input: event, outcome, duration: started.elapsed() }
+            let outcome = cx.plan.actions[action]
+                .action
+                .execute(&acx, event.clone())
+                .await;
+            Done {
+                action,
+                ticket,
+                input: event,
+                outcome,
+                duration: started.elapsed(),
+            }
         });
-        self.running.insert(handle.id(), (action, ticket, input, Instant::now()));
+        self.running
+            .insert(handle.id(), (action, ticket, input, Instant::now()));
     }
 
     fn finish(&mut self, done: Done) {
@@ -223,15 +277,31 @@ impl Coordinator {
                 let lane = &mut self.lanes[action];
                 let ticket = lane.next_ticket;
                 lane.next_ticket += 1;
-                let input = outcome.emits.first().map(|(_, e)| e.clone()).unwrap_or_else(|| Event::entry(Value::from(())));
-                self.finish(Done { action, ticket, input, outcome, duration: Duration::ZERO });
+                let input = outcome
+                    .emits
+                    .first()
+                    .map(|(_, e)| e.clone())
+                    .unwrap_or_else(|| Event::entry(Value::from(())));
+                self.finish(Done {
+                    action,
+                    ticket,
+                    input,
+                    outcome,
+                    duration: Duration::ZERO,
+                });
             }
         }
         self.queue.len() > before
     }
 
     fn publish(&mut self, done: Done) {
-        let Done { action, input, outcome, duration, .. } = done;
+        let Done {
+            action,
+            input,
+            outcome,
+            duration,
+            ..
+        } = done;
         let cx = self.cx.clone();
         let planned = &cx.plan.actions[action];
         if outcome.status != Status::Skipped {
@@ -246,7 +316,10 @@ impl Coordinator {
             error: outcome.error.as_deref(),
             duration,
         });
-        let has_failure_link = planned.outgoing.iter().any(|(k, _)| *k == LinkKind::Failure);
+        let has_failure_link = planned
+            .outgoing
+            .iter()
+            .any(|(k, _)| *k == LinkKind::Failure);
         if outcome.status == Status::Failed && !has_failure_link {
             self.failures.push(Failure {
                 action: planned.slug.to_string(),
@@ -255,9 +328,19 @@ impl Coordinator {
             });
         }
         for (kind, event) in outcome.emits {
-            let status = if kind == LinkKind::Failure { EmitStatus::Failed } else { EmitStatus::Ok };
-            if kind != LinkKind::NoMatch || planned.outgoing.iter().any(|(k, _)| *k == LinkKind::NoMatch) {
-                cx.observer.emitted(&cx.run_id, &planned.slug, status, &event);
+            let status = if kind == LinkKind::Failure {
+                EmitStatus::Failed
+            } else {
+                EmitStatus::Ok
+            };
+            if kind != LinkKind::NoMatch
+                || planned
+                    .outgoing
+                    .iter()
+                    .any(|(k, _)| *k == LinkKind::NoMatch)
+            {
+                cx.observer
+                    .emitted(&cx.run_id, &planned.slug, status, &event);
             }
             let mut delivered = false;
             for &(link_kind, target) in &planned.outgoing {
@@ -272,4 +355,3 @@ impl Coordinator {
         }
     }
 }
-

@@ -7,7 +7,7 @@ use minijinja::{Expression, Template, Value};
 
 use super::env::environment;
 use super::error::FormulaSyntaxError;
-use super::pills::{split, Piece, Shape};
+use super::pills::{Piece, Shape, split};
 use super::refs::{Ref, Refs};
 use crate::source::{Location, SourceFile};
 use crate::yaml::{Node, NodeValue};
@@ -55,13 +55,19 @@ pub type Located<T> = (Location, T);
 impl Compiled {
     /// A value with no formulas.
     pub fn constant(value: Value) -> Compiled {
-        Compiled { tree: Tree::Const(value), refs: Refs::default() }
+        Compiled {
+            tree: Tree::Const(value),
+            refs: Refs::default(),
+        }
     }
 
     /// Compiles a single formula string that has no place in a file (e.g. a `--resource` value).
     pub fn from_str(text: &str) -> Result<Compiled, FormulaSyntaxError> {
         let node = Node::new(NodeValue::Str(text.to_owned()), Location::UNKNOWN);
-        let source = SourceFile { path: Default::default(), text: String::new() };
+        let source = SourceFile {
+            path: Default::default(),
+            text: String::new(),
+        };
         compile(&source, &node).map_err(|mut errs| errs.remove(0).1)
     }
 
@@ -73,7 +79,10 @@ impl Compiled {
             refs.extend(c.refs);
             trees.push((Arc::from(k), c.tree));
         }
-        Compiled { tree: Tree::Map(trees.into()), refs }
+        Compiled {
+            tree: Tree::Map(trees.into()),
+            refs,
+        }
     }
 
     /// The literal text the value starts with: all of it for a constant string, the text before
@@ -104,18 +113,33 @@ impl Compiled {
 }
 
 /// Compiles every string leaf of `node`; reports every syntax error, not just the first.
-pub fn compile(source: &SourceFile, node: &Node) -> Result<Compiled, Vec<Located<FormulaSyntaxError>>> {
+pub fn compile(
+    source: &SourceFile,
+    node: &Node,
+) -> Result<Compiled, Vec<Located<FormulaSyntaxError>>> {
     let mut errors = Vec::new();
     let mut refs = Refs::default();
     let tree = compile_node(source, node, &mut refs, &mut errors);
-    if errors.is_empty() { Ok(Compiled { tree, refs }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Compiled { tree, refs })
+    } else {
+        Err(errors)
+    }
 }
 
-fn compile_node(source: &SourceFile, node: &Node, refs: &mut Refs, errors: &mut Vec<Located<FormulaSyntaxError>>) -> Tree {
+fn compile_node(
+    source: &SourceFile,
+    node: &Node,
+    refs: &mut Refs,
+    errors: &mut Vec<Located<FormulaSyntaxError>>,
+) -> Tree {
     match &node.value {
         NodeValue::Str(s) => compile_string(source, node, s, refs, errors),
         NodeValue::Seq(items) => {
-            let trees: Vec<Tree> = items.iter().map(|n| compile_node(source, n, refs, errors)).collect();
+            let trees: Vec<Tree> = items
+                .iter()
+                .map(|n| compile_node(source, n, refs, errors))
+                .collect();
             if trees.iter().all(|t| matches!(t, Tree::Const(_))) {
                 Tree::Const(node.to_value())
             } else {
@@ -125,7 +149,12 @@ fn compile_node(source: &SourceFile, node: &Node, refs: &mut Refs, errors: &mut 
         NodeValue::Map(entries) => {
             let trees: Vec<(Arc<str>, Tree)> = entries
                 .iter()
-                .map(|(k, v)| (Arc::from(k.name.as_str()), compile_node(source, v, refs, errors)))
+                .map(|(k, v)| {
+                    (
+                        Arc::from(k.name.as_str()),
+                        compile_node(source, v, refs, errors),
+                    )
+                })
                 .collect();
             if trees.iter().all(|(_, t)| matches!(t, Tree::Const(_))) {
                 Tree::Const(node.to_value())
@@ -155,7 +184,10 @@ fn compile_string(
         match compile_expression(src) {
             Ok(e) => {
                 let at = locate(source, node, offset, src.chars().count());
-                refs.paths.extend(e.paths.iter().map(|p| Ref { path: p.clone(), location: at }));
+                refs.paths.extend(e.paths.iter().map(|p| Ref {
+                    path: p.clone(),
+                    location: at,
+                }));
                 Some(e)
             }
             Err(e) => {
@@ -166,7 +198,10 @@ fn compile_string(
     };
     match shape {
         Shape::Plain(text) => Tree::Const(Value::from(text)),
-        Shape::Expression { source: src, offset } => match expr(src, offset) {
+        Shape::Expression {
+            source: src,
+            offset,
+        } => match expr(src, offset) {
             Some(e) => Tree::Expr(Arc::new(e)),
             None => Tree::Const(Value::UNDEFINED),
         },
@@ -175,7 +210,10 @@ fn compile_string(
             for piece in pieces {
                 match piece {
                     Piece::Text(t) => segments.push(Segment::Text(t)),
-                    Piece::Pill { source: src, offset } => match expr(src, offset) {
+                    Piece::Pill {
+                        source: src,
+                        offset,
+                    } => match expr(src, offset) {
                         Some(e) => segments.push(Segment::Pill(e)),
                         None => return Tree::Const(Value::UNDEFINED),
                     },
@@ -186,7 +224,10 @@ fn compile_string(
         Shape::Block(template_source) => match compile_block(template_source) {
             Ok(block) => {
                 let at = locate(source, node, 0, 1);
-                refs.paths.extend(block.paths.iter().map(|p| Ref { path: p.clone(), location: at }));
+                refs.paths.extend(block.paths.iter().map(|p| Ref {
+                    path: p.clone(),
+                    location: at,
+                }));
                 Tree::Block(Arc::new(block))
             }
             Err(e) => {
@@ -199,17 +240,25 @@ fn compile_string(
 
 fn compile_expression(src: &str) -> Result<Expr, FormulaSyntaxError> {
     let env = environment();
-    let compiled = env.compile_expression_owned(src.to_owned()).map_err(|e| syntax_error(src, &e))?;
+    let compiled = env
+        .compile_expression_owned(src.to_owned())
+        .map_err(|e| syntax_error(src, &e))?;
     let mut paths = referenced_paths(compiled.undeclared_variables(true), src);
     check_functions(&mut paths, src)?;
-    Ok(Expr { source: src.to_owned(), compiled, paths })
+    Ok(Expr {
+        source: src.to_owned(),
+        compiled,
+        paths,
+    })
 }
 
 fn compile_block(template_source: String) -> Result<Block, FormulaSyntaxError> {
     // MiniJinja templates borrow their source. Block formulas are rare and compiled once per
     // plan, so leaking the (small) source is the simple, safe way to a 'static template.
     let leaked: &'static str = Box::leak(template_source.into_boxed_str());
-    let template = environment().template_from_str(leaked).map_err(|e| syntax_error(leaked, &e))?;
+    let template = environment()
+        .template_from_str(leaked)
+        .map_err(|e| syntax_error(leaked, &e))?;
     let mut paths = referenced_paths(template.undeclared_variables(true), leaked);
     check_functions(&mut paths, leaked)?;
     Ok(Block { template, paths })
@@ -261,7 +310,10 @@ fn check_functions(paths: &mut Vec<String>, src: &str) -> Result<(), FormulaSynt
             continue;
         }
         let suggestion = crate::yaml::did_you_mean(p, globals.iter().copied());
-        let offset = src.find(p.as_str()).map(|b| src[..b].chars().count()).unwrap_or(0);
+        let offset = src
+            .find(p.as_str())
+            .map(|b| src[..b].chars().count())
+            .unwrap_or(0);
         return Err(FormulaSyntaxError {
             message: format!("unknown function `{p}`"),
             offset,
@@ -278,7 +330,10 @@ fn check_functions(paths: &mut Vec<String>, src: &str) -> Result<(), FormulaSynt
 /// Whether `name` appears in `src` directly followed by `(`.
 fn is_call(src: &str, name: &str) -> bool {
     src.match_indices(name).any(|(i, _)| {
-        let before_ok = src[..i].chars().next_back().is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        let before_ok = src[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
         before_ok && src[i + name.len()..].trim_start().starts_with('(')
     })
 }
@@ -304,7 +359,10 @@ fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> Loca
         .line(loc.line)
         .and_then(|l| l.chars().nth(loc.column.saturating_sub(1) as usize))
         .is_some_and(|c| c == '"' || c == '\'');
-    let line_len = source.line(loc.line).map(|l| l.chars().count()).unwrap_or(0) as u32;
+    let line_len = source
+        .line(loc.line)
+        .map(|l| l.chars().count())
+        .unwrap_or(0) as u32;
     let column = loc.column + u32::from(quoted) + offset as u32;
     if column > line_len {
         return Location::new(loc.line, loc.column, loc.width);

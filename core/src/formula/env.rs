@@ -41,8 +41,12 @@ fn build() -> Environment<'static> {
 /// Printing inside `<% %>` blocks follows the same text rules as pills, and refuses missing values.
 fn format_block_output(out: &mut Output, _state: &mut State, value: &Value) -> Result<(), Error> {
     if value.is_undefined() {
-        return Err(Error::new(ErrorKind::UndefinedError, "a printed value does not exist"));
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            "a printed value does not exist",
+        ));
     }
     let s = text::to_text(value).map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
-    out.write_str(&s).map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write formula output"))
+    out.write_str(&s)
+        .map_err(|_| Error::new(ErrorKind::WriteFailure, "cannot write formula output"))
 }

@@ -22,7 +22,10 @@ pub struct FormulaError {
 
 impl FormulaError {
     pub fn new(message: impl Into<String>) -> FormulaError {
-        FormulaError { option: Vec::new(), message: message.into() }
+        FormulaError {
+            option: Vec::new(),
+            message: message.into(),
+        }
     }
 
     /// Prefixes the option path with `segment` (called by the renderer on the way out).

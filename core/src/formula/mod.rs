@@ -12,7 +12,7 @@ mod render;
 mod scope;
 mod text;
 
-pub use compile::{compile, Compiled};
+pub use compile::{Compiled, compile};
 pub use env::environment;
 pub use error::{FormulaError, FormulaSyntaxError};
 pub use refs::Refs;

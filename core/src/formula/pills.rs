@@ -27,7 +27,10 @@ pub enum Piece<'a> {
 pub fn split(s: &str) -> Result<Shape<'_>, FormulaSyntaxError> {
     if let Some(rest) = s.strip_prefix('=') {
         if !rest.trim().is_empty() {
-            return Ok(Shape::Expression { source: rest, offset: 1 });
+            return Ok(Shape::Expression {
+                source: rest,
+                offset: 1,
+            });
         }
     }
     let (s, prefix, base) = match s.strip_prefix("\\=") {
@@ -35,7 +38,10 @@ pub fn split(s: &str) -> Result<Shape<'_>, FormulaSyntaxError> {
         None => (s, "", 0),
     };
     if has_block_syntax(s) {
-        return Ok(Shape::Block(format!("{prefix}{}", s.replace("\\<<", "<% raw %><<<% endraw %>"))));
+        return Ok(Shape::Block(format!(
+            "{prefix}{}",
+            s.replace("\\<<", "<% raw %><<<% endraw %>")
+        )));
     }
     let mut pieces = Vec::new();
     let mut text = String::from(prefix);
@@ -68,13 +74,17 @@ pub fn split(s: &str) -> Result<Shape<'_>, FormulaSyntaxError> {
                 message: "empty formula `<<>>`".into(),
                 offset: open_at,
                 width: 4,
-                help: "put a path or expression between `<<` and `>>`, e.g. `<<get_tickets.body>>`".into(),
+                help: "put a path or expression between `<<` and `>>`, e.g. `<<get_tickets.body>>`"
+                    .into(),
             });
         }
         if !text.is_empty() {
             pieces.push(Piece::Text(std::mem::take(&mut text)));
         }
-        pieces.push(Piece::Pill { source, offset: open_at + 2 });
+        pieces.push(Piece::Pill {
+            source,
+            offset: open_at + 2,
+        });
         let step = pos + 2 + end + 2;
         consumed += rest[..step].chars().count();
         rest = &rest[step..];
@@ -134,18 +144,36 @@ mod tests {
 
     #[test]
     fn plain_text_stays_plain() {
-        assert_eq!(split("hello {{ x }} {% y %}").unwrap(), Shape::Plain("hello {{ x }} {% y %}".into()));
+        assert_eq!(
+            split("hello {{ x }} {% y %}").unwrap(),
+            Shape::Plain("hello {{ x }} {% y %}".into())
+        );
     }
 
     #[test]
     fn a_lone_pill_is_a_typed_expression() {
-        assert_eq!(split("<<a.b>>").unwrap(), Shape::Expression { source: "a.b", offset: 2 });
+        assert_eq!(
+            split("<<a.b>>").unwrap(),
+            Shape::Expression {
+                source: "a.b",
+                offset: 2
+            }
+        );
     }
 
     #[test]
     fn equals_prefix_is_an_expression_and_escaped_equals_is_text() {
-        assert_eq!(split("=SIZE(x)").unwrap(), Shape::Expression { source: "SIZE(x)", offset: 1 });
-        assert_eq!(split("\\=SIZE(x)").unwrap(), Shape::Plain("=SIZE(x)".into()));
+        assert_eq!(
+            split("=SIZE(x)").unwrap(),
+            Shape::Expression {
+                source: "SIZE(x)",
+                offset: 1
+            }
+        );
+        assert_eq!(
+            split("\\=SIZE(x)").unwrap(),
+            Shape::Plain("=SIZE(x)".into())
+        );
         assert_eq!(split("=").unwrap(), Shape::Plain("=".into()));
     }
 
@@ -153,7 +181,11 @@ mod tests {
     fn pills_inside_text() {
         assert_eq!(
             split("Bearer <<CREDENTIAL.halo>>!").unwrap(),
-            Shape::Pieces(vec![Piece::Text("Bearer ".into()), pill("CREDENTIAL.halo", 9), Piece::Text("!".into())])
+            Shape::Pieces(vec![
+                Piece::Text("Bearer ".into()),
+                pill("CREDENTIAL.halo", 9),
+                Piece::Text("!".into())
+            ])
         );
     }
 
@@ -171,7 +203,13 @@ mod tests {
 
     #[test]
     fn closing_skips_quoted_strings() {
-        assert_eq!(split("<<a == \">>\">>").unwrap(), Shape::Expression { source: "a == \">>\"", offset: 2 });
+        assert_eq!(
+            split("<<a == \">>\">>").unwrap(),
+            Shape::Expression {
+                source: "a == \">>\"",
+                offset: 2
+            }
+        );
     }
 
     #[test]
@@ -193,7 +231,12 @@ mod tests {
     fn offsets_count_characters_not_bytes() {
         assert_eq!(
             split("é <<x>> ü <<y>>").unwrap(),
-            Shape::Pieces(vec![Piece::Text("é ".into()), pill("x", 4), Piece::Text(" ü ".into()), pill("y", 12)])
+            Shape::Pieces(vec![
+                Piece::Text("é ".into()),
+                pill("x", 4),
+                Piece::Text(" ü ".into()),
+                pill("y", 12)
+            ])
         );
     }
 }

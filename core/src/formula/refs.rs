@@ -41,7 +41,11 @@ impl Refs {
     }
 
     pub fn names_under(&self, root: &str) -> BTreeSet<&str> {
-        self.paths.iter().filter(|r| r.root() == root).filter_map(Ref::name).collect()
+        self.paths
+            .iter()
+            .filter(|r| r.root() == root)
+            .filter_map(Ref::name)
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -64,9 +64,11 @@ fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, Formula
             }
             Ok(Value::from(out))
         }
-        Tree::Block(b) => b.template.render(ctx.clone()).map(Value::from).map_err(|e| {
-            explain(&e, "<% %> block", &b.paths, scope)
-        }),
+        Tree::Block(b) => b
+            .template
+            .render(ctx.clone())
+            .map(Value::from)
+            .map_err(|e| explain(&e, "<% %> block", &b.paths, scope)),
         Tree::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, t) in items.iter().enumerate() {
@@ -86,12 +88,17 @@ fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, Formula
 }
 
 fn eval(e: &Expr, ctx: &Value, scope: &Scope) -> Result<Value, FormulaError> {
-    e.compiled.eval(ctx.clone()).map_err(|err| explain(&err, &e.source, &e.paths, scope))
+    e.compiled
+        .eval(ctx.clone())
+        .map_err(|err| explain(&err, &e.source, &e.paths, scope))
 }
 
 /// Turns a MiniJinja error into one a user can act on, naming the missing path when that is the cause.
 fn explain(err: &minijinja::Error, source: &str, paths: &[String], scope: &Scope) -> FormulaError {
-    let detail = err.detail().map(str::to_owned).unwrap_or_else(|| err.kind().to_string());
+    let detail = err
+        .detail()
+        .map(str::to_owned)
+        .unwrap_or_else(|| err.kind().to_string());
     match err.kind() {
         ErrorKind::OutOfFuel => FormulaError::new(format!(
             "formula `{source}` ran too long and was stopped (it used up its budget of {} steps); simplify it",
@@ -114,7 +121,9 @@ fn explain(err: &minijinja::Error, source: &str, paths: &[String], scope: &Scope
 fn missing(source: &str, paths: &[String], scope: &Scope) -> FormulaError {
     match first_missing(paths, scope) {
         Some(m) => FormulaError::new(format!("{m} (in formula `{source}`)")),
-        None => FormulaError::new(format!("formula `{source}` gives no value (a path in it does not exist)")),
+        None => FormulaError::new(format!(
+            "formula `{source}` gives no value (a path in it does not exist)"
+        )),
     }
 }
 
@@ -141,7 +150,10 @@ fn first_missing(paths: &[String], scope: &Scope) -> Option<String> {
                     kind => format!("`{walked}` is {} and has no `{seg}`", kind_name(kind)),
                 };
                 let keys: Vec<String> = if current.kind() == ValueKind::Map {
-                    current.try_iter().map(|it| it.filter_map(|k| k.as_str().map(str::to_owned)).collect()).unwrap_or_default()
+                    current
+                        .try_iter()
+                        .map(|it| it.filter_map(|k| k.as_str().map(str::to_owned)).collect())
+                        .unwrap_or_default()
                 } else {
                     Vec::new()
                 };

@@ -12,8 +12,10 @@ pub fn to_text(value: &Value) -> Result<String, String> {
         ValueKind::String => Ok(value.as_str().unwrap_or_default().to_owned()),
         // MiniJinja prints booleans Python-style (`True`); pills follow JSON (`true`).
         ValueKind::Bool => Ok(if value.is_true() { "true" } else { "false" }.to_owned()),
-        ValueKind::Number => serde_json::to_string(value).map_err(|e| format!("cannot turn the number into text: {e}")),
-        _ => serde_json::to_string(value).map_err(|e| format!("cannot turn the value into JSON text: {e}")),
+        ValueKind::Number => serde_json::to_string(value)
+            .map_err(|e| format!("cannot turn the number into text: {e}")),
+        _ => serde_json::to_string(value)
+            .map_err(|e| format!("cannot turn the value into JSON text: {e}")),
     }
 }
 
@@ -28,7 +30,9 @@ mod tests {
         assert_eq!(to_text(&Value::from(2.5)).unwrap(), "2.5");
         assert_eq!(to_text(&Value::from(true)).unwrap(), "true");
         assert_eq!(to_text(&Value::from(())).unwrap(), "");
-        let obj = Value::from(minijinja::value::Serde(serde_json::json!({"a": [1, "x"], "b": null})));
+        let obj = Value::from(minijinja::value::Serde(
+            serde_json::json!({"a": [1, "x"], "b": null}),
+        ));
         assert_eq!(to_text(&obj).unwrap(), r#"{"a":[1,"x"],"b":null}"#);
         assert!(to_text(&Value::UNDEFINED).is_err());
     }

@@ -8,7 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::method::Method;
-use super::response::{read_capped, ReadError};
+use super::response::{ReadError, read_capped};
 use super::retry::RetryPolicy;
 
 /// Headers that carry authority and are dropped on a cross-origin redirect when no credential
@@ -74,29 +74,53 @@ impl Default for HttpClient {
 
 impl HttpClient {
     pub fn new() -> HttpClient {
-        HttpClient { verified: build(true), unverified: OnceLock::new() }
+        HttpClient {
+            verified: build(true),
+            unverified: OnceLock::new(),
+        }
     }
 
     fn client(&self, verify_tls: bool) -> &reqwest::Client {
-        if verify_tls { &self.verified } else { self.unverified.get_or_init(|| build(false)) }
+        if verify_tls {
+            &self.verified
+        } else {
+            self.unverified.get_or_init(|| build(false))
+        }
     }
 
     /// Sends `request`, retrying as `options.retry` says; a status in the retry set that is
     /// still there after the last retry is returned as a normal response.
-    pub async fn send(&self, request: &PreparedRequest, options: &SendOptions<'_>) -> Result<Exchange, HttpError> {
+    pub async fn send(
+        &self,
+        request: &PreparedRequest,
+        options: &SendOptions<'_>,
+    ) -> Result<Exchange, HttpError> {
         let mut attempt: u32 = 0;
         loop {
-            let result = match tokio::time::timeout(options.timeout, self.attempt(request, options)).await {
-                Ok(r) => r,
-                Err(_) => Err(AttemptError::Transport(format!("timed out after {}", seconds(options.timeout)))),
-            };
+            let result =
+                match tokio::time::timeout(options.timeout, self.attempt(request, options)).await {
+                    Ok(r) => r,
+                    Err(_) => Err(AttemptError::Transport(format!(
+                        "timed out after {}",
+                        seconds(options.timeout)
+                    ))),
+                };
             let (status, retry_after) = match &result {
-                Ok(ex) => (ex.status, ex.headers.get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned)),
+                Ok(ex) => (
+                    ex.status,
+                    ex.headers
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned),
+                ),
                 Err(AttemptError::Transport(_)) => (0, None),
                 Err(AttemptError::Refused(msg)) => return Err(HttpError::Refused(msg.clone())),
             };
             attempt += 1;
-            if let Some(delay) = options.retry.delay_for(attempt, status, retry_after.as_deref()) {
+            if let Some(delay) = options
+                .retry
+                .delay_for(attempt, status, retry_after.as_deref())
+            {
                 tracing::debug!(url = %request.url, status, attempt, delay_ms = delay.as_millis() as u64, "retrying");
                 tokio::time::sleep(delay).await;
                 continue;
@@ -106,13 +130,20 @@ impl HttpClient {
                     ex.attempts = attempt;
                     Ok(ex)
                 }
-                Err(AttemptError::Transport(message)) => Err(HttpError::Transport { message, attempts: attempt }),
+                Err(AttemptError::Transport(message)) => Err(HttpError::Transport {
+                    message,
+                    attempts: attempt,
+                }),
                 Err(AttemptError::Refused(msg)) => Err(HttpError::Refused(msg)),
             };
         }
     }
 
-    async fn attempt(&self, request: &PreparedRequest, options: &SendOptions<'_>) -> Result<Exchange, AttemptError> {
+    async fn attempt(
+        &self,
+        request: &PreparedRequest,
+        options: &SendOptions<'_>,
+    ) -> Result<Exchange, AttemptError> {
         let client = self.client(options.verify_tls);
         let mut method = request.method;
         let mut url = request.url.clone();
@@ -121,8 +152,9 @@ impl HttpClient {
         for _hop in 0..=MAX_REDIRECTS {
             let mut builder = client.request(method.to_reqwest(), url.clone());
             for (name, value) in &headers {
-                let name = HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| AttemptError::Refused(format!("`{name}` is not a valid header name")))?;
+                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                    AttemptError::Refused(format!("`{name}` is not a valid header name"))
+                })?;
                 let value = HeaderValue::from_str(value)
                     .map_err(|_| AttemptError::Refused(format!("the value of header `{name}` contains characters not allowed in a header (e.g. a line break)")))?;
                 builder = builder.header(name, value);
@@ -130,42 +162,77 @@ impl HttpClient {
             if let Some(b) = &body {
                 builder = builder.body(b.clone());
             }
-            let response = builder.send().await.map_err(|e| AttemptError::Transport(describe(&e)))?;
+            let response = builder
+                .send()
+                .await
+                .map_err(|e| AttemptError::Transport(describe(&e)))?;
             let status = response.status().as_u16();
-            let location = response.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_owned);
-            let redirect = options.follow_redirects && matches!(status, 301 | 302 | 303 | 307 | 308) && location.is_some();
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let redirect = options.follow_redirects
+                && matches!(status, 301 | 302 | 303 | 307 | 308)
+                && location.is_some();
             if !redirect {
                 let headers = response.headers().clone();
                 let final_url = response.url().clone();
-                let body = read_capped(response, options.body_cap).await.map_err(|e| match e {
-                    ReadError::TooLarge(t) => AttemptError::Refused(t.to_string()),
-                    ReadError::Transport(e) => AttemptError::Transport(describe(&e)),
-                })?;
-                return Ok(Exchange { status, headers, body, final_url, attempts: 1 });
+                let body = read_capped(response, options.body_cap)
+                    .await
+                    .map_err(|e| match e {
+                        ReadError::TooLarge(t) => AttemptError::Refused(t.to_string()),
+                        ReadError::Transport(e) => AttemptError::Transport(describe(&e)),
+                    })?;
+                return Ok(Exchange {
+                    status,
+                    headers,
+                    body,
+                    final_url,
+                    attempts: 1,
+                });
             }
             let target = url
                 .join(location.as_deref().unwrap_or_default())
-                .map_err(|_| AttemptError::Refused(format!("redirect to an invalid URL `{}`", location.unwrap_or_default())))?;
+                .map_err(|_| {
+                    AttemptError::Refused(format!(
+                        "redirect to an invalid URL `{}`",
+                        location.unwrap_or_default()
+                    ))
+                })?;
             if !matches!(target.scheme(), "http" | "https") {
-                return Err(AttemptError::Refused(format!("redirect to `{target}` refused: only http and https are followed")));
+                return Err(AttemptError::Refused(format!(
+                    "redirect to `{target}` refused: only http and https are followed"
+                )));
             }
             if target.origin() != url.origin() {
                 if options.carries_credentials {
                     (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
                 } else {
-                    headers.retain(|(n, _)| !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
+                    headers.retain(|(n, _)| {
+                        !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str())
+                    });
                 }
             }
-            if status == 303 || ((status == 301 || status == 302) && method != Method::Head && method != Method::Get) {
+            if status == 303
+                || ((status == 301 || status == 302)
+                    && method != Method::Head
+                    && method != Method::Get)
+            {
                 method = Method::Get;
                 body = None;
-                headers.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("content-length"));
+                headers.retain(|(n, _)| {
+                    !n.eq_ignore_ascii_case("content-type")
+                        && !n.eq_ignore_ascii_case("content-length")
+                });
             }
             // Drain what is left of the redirect response so the connection can be reused.
             let _ = response.bytes().await;
             url = target;
         }
-        Err(AttemptError::Refused(format!("more than {MAX_REDIRECTS} redirects; last one to `{url}`")))
+        Err(AttemptError::Refused(format!(
+            "more than {MAX_REDIRECTS} redirects; last one to `{url}`"
+        )))
     }
 }
 
@@ -212,5 +279,9 @@ fn describe(e: &reqwest::Error) -> String {
 
 fn seconds(d: Duration) -> String {
     let s = d.as_secs_f64();
-    if s.fract() == 0.0 { format!("{} s", s as u64) } else { format!("{s:.1} s") }
+    if s.fract() == 0.0 {
+        format!("{} s", s as u64)
+    } else {
+        format!("{s:.1} s")
+    }
 }

@@ -15,8 +15,8 @@ use crate::yaml::did_you_mean;
 use super::graph::{build_graph, upstream};
 use super::options::OptionPlanner;
 use super::references::{self, Known};
-use super::resources::{merge, ResourceLayer};
-use super::{Plan, PlannedAction, DEFAULT_CONCURRENCY};
+use super::resources::{ResourceLayer, merge};
+use super::{DEFAULT_CONCURRENCY, Plan, PlannedAction};
 
 /// What planning needs besides the workflow file.
 pub struct PlanInputs<'a> {
@@ -51,15 +51,26 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
 
     let mut layers = Vec::new();
     if let Some(cs) = &inputs.config.source {
-        layers.push(ResourceLayer { source: cs, entries: &inputs.config.resources });
+        layers.push(ResourceLayer {
+            source: cs,
+            entries: &inputs.config.resources,
+        });
     }
-    layers.push(ResourceLayer { source, entries: &raw.resources });
+    layers.push(ResourceLayer {
+        source,
+        entries: &raw.resources,
+    });
     let resources = merge(&layers, inputs.resource_overrides, diags);
     let resource_names: BTreeSet<String> = resources
         .try_iter()
         .map(|it| it.filter_map(|k| k.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    let credential_names: BTreeSet<String> = inputs.config.credentials.iter().map(|c| c.name.clone()).collect();
+    let credential_names: BTreeSet<String> = inputs
+        .config
+        .credentials
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
 
     let type_names = inputs.registry.action_type_names();
     let mut planned = Vec::new();
@@ -69,21 +80,35 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         let Some(kind) = inputs.registry.action_type(&action.type_name) else {
             let suggestion = did_you_mean(&action.type_name, type_names.iter().map(String::as_str));
             diags.push(
-                Diagnostic::new(source, action.type_location, format!("unknown action type `{}` in action `{}`", action.type_name, action.slug))
-                    .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                    .with_help(format!("known action types: {}", type_names.join(", "))),
+                Diagnostic::new(
+                    source,
+                    action.type_location,
+                    format!(
+                        "unknown action type `{}` in action `{}`",
+                        action.type_name, action.slug
+                    ),
+                )
+                .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                .with_help(format!("known action types: {}", type_names.join(", "))),
             );
             emits_no_match.push(true);
             all_refs.push(None);
             continue;
         };
         let mut planner = OptionPlanner::new(source, diags, &action.options, &action.slug);
-        let local = action.local.as_ref().and_then(|node| planner.formula(node, "local", false));
+        let local = action
+            .local
+            .as_ref()
+            .and_then(|node| planner.formula(node, "local", false));
         let result = kind.plan(&mut planner);
         let refs = std::mem::take(&mut planner.refs);
         let extra_roots = std::mem::take(&mut planner.local_roots);
-        let local_keys: BTreeSet<String> =
-            action.local.as_ref().and_then(|n| n.as_map()).map(|m| m.iter().map(|(k, _)| k.name.clone()).collect()).unwrap_or_default();
+        let local_keys: BTreeSet<String> = action
+            .local
+            .as_ref()
+            .and_then(|n| n.as_map())
+            .map(|m| m.iter().map(|(k, _)| k.name.clone()).collect())
+            .unwrap_or_default();
         emits_no_match.push(result.as_ref().is_none_or(|a| a.emits_no_match()));
         all_refs.push(Some((refs, local_keys, extra_roots)));
         if let Some(a) = result {
@@ -100,7 +125,13 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         }
     }
 
-    let graph = build_graph(source, &raw.actions, raw.links.as_deref(), &emits_no_match, diags);
+    let graph = build_graph(
+        source,
+        &raw.actions,
+        raw.links.as_deref(),
+        &emits_no_match,
+        diags,
+    );
     let up = graph.acyclic.then(|| upstream(&graph.outgoing));
     let config_name = inputs.config.describe();
     let known = Known {
@@ -113,7 +144,15 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
     };
     for (i, refs) in all_refs.iter().enumerate() {
         if let Some((refs, local_keys, extra_roots)) = refs {
-            references::check(&known, i, &raw.actions[i].slug, refs, local_keys, extra_roots, diags);
+            references::check(
+                &known,
+                i,
+                &raw.actions[i].slug,
+                refs,
+                local_keys,
+                extra_roots,
+                diags,
+            );
         }
     }
 
@@ -129,14 +168,21 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         .flatten()
         .flat_map(|(refs, _, _)| refs.iter())
         .filter(|r| r.credentials_allowed)
-        .filter_map(|r| r.path.strip_prefix("CREDENTIAL.").map(|n| n.split('.').next().unwrap_or(n).to_owned()))
+        .filter_map(|r| {
+            r.path
+                .strip_prefix("CREDENTIAL.")
+                .map(|n| n.split('.').next().unwrap_or(n).to_owned())
+        })
         .collect();
     credentials.sort();
     credentials.dedup();
     let info = Value::from_pairs([(
         "credential",
         Value::from_pairs(inputs.config.credentials.iter().map(|c| {
-            (c.name.clone(), Value::from_pairs([("metadata", c.metadata.clone())]))
+            (
+                c.name.clone(),
+                Value::from_pairs([("metadata", c.metadata.clone())]),
+            )
         })),
     )]);
     Some(Plan {

@@ -27,7 +27,11 @@ pub fn build_graph(
     let n = actions.len();
     let mut outgoing: Vec<Vec<(LinkKind, usize)>> = vec![Vec::new(); n];
     let mut has_incoming = vec![false; n];
-    let index: HashMap<&str, usize> = actions.iter().enumerate().map(|(i, a)| (a.slug.as_str(), i)).collect();
+    let index: HashMap<&str, usize> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.slug.as_str(), i))
+        .collect();
     let slugs: Vec<&str> = actions.iter().map(|a| a.slug.as_str()).collect();
     let mut link_at: HashMap<(usize, usize), &RawLink> = HashMap::new();
     match links {
@@ -40,9 +44,27 @@ pub fn build_graph(
         Some(links) => {
             let mut seen = HashSet::new();
             for link in links {
-                let from = resolve(source, &index, &slugs, &link.from, link.from_location, "from", diags);
-                let to = resolve(source, &index, &slugs, &link.to, link.to_location, "to", diags);
-                let (Some(from), Some(to)) = (from, to) else { continue };
+                let from = resolve(
+                    source,
+                    &index,
+                    &slugs,
+                    &link.from,
+                    link.from_location,
+                    "from",
+                    diags,
+                );
+                let to = resolve(
+                    source,
+                    &index,
+                    &slugs,
+                    &link.to,
+                    link.to_location,
+                    "to",
+                    diags,
+                );
+                let (Some(from), Some(to)) = (from, to) else {
+                    continue;
+                };
                 if link.kind == LinkKind::NoMatch && !emits_no_match[from] {
                     diags.error(
                         source,
@@ -53,7 +75,12 @@ pub fn build_graph(
                     continue;
                 }
                 if !seen.insert((from, to, link.kind)) {
-                    diags.error(source, link.location, format!("duplicate link from `{}` to `{}`", link.from, link.to), "remove one of the two identical links");
+                    diags.error(
+                        source,
+                        link.location,
+                        format!("duplicate link from `{}` to `{}`", link.from, link.to),
+                        "remove one of the two identical links",
+                    );
                     continue;
                 }
                 outgoing[from].push((link.kind, to));
@@ -66,7 +93,11 @@ pub fn build_graph(
     if acyclic {
         check_reachable(source, actions, &outgoing, &has_incoming, diags);
     }
-    Graph { outgoing, has_incoming, acyclic }
+    Graph {
+        outgoing,
+        has_incoming,
+        acyclic,
+    }
 }
 
 fn resolve(
@@ -83,9 +114,16 @@ fn resolve(
     }
     let suggestion = did_you_mean(slug, slugs.iter().copied());
     diags.push(
-        Diagnostic::new(source, location, format!("link `{end}` names `{slug}`, but no action has that slug"))
-            .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-            .with_help(format!("links use action slugs; the slugs in this workflow are: {}", slugs.join(", "))),
+        Diagnostic::new(
+            source,
+            location,
+            format!("link `{end}` names `{slug}`, but no action has that slug"),
+        )
+        .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+        .with_help(format!(
+            "links use action slugs; the slugs in this workflow are: {}",
+            slugs.join(", ")
+        )),
     );
     None
 }
@@ -125,9 +163,15 @@ fn check_cycles(
                     Mark::Active => {
                         acyclic = false;
                         let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                        let mut names: Vec<&str> = stack[from..].iter().map(|(n, _)| actions[*n].slug.as_str()).collect();
+                        let mut names: Vec<&str> = stack[from..]
+                            .iter()
+                            .map(|(n, _)| actions[*n].slug.as_str())
+                            .collect();
                         names.push(actions[next].slug.as_str());
-                        let location = link_at.get(&(node, next)).map(|l| l.location).unwrap_or(actions[node].location);
+                        let location = link_at
+                            .get(&(node, next))
+                            .map(|l| l.location)
+                            .unwrap_or(actions[node].location);
                         diags.error(
                             source,
                             location,

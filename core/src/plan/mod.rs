@@ -19,8 +19,9 @@ use crate::formula::Compiled;
 use crate::workflow::LinkKind;
 use crate::yaml::Node;
 
-pub use build::{build, PlanInputs};
+pub use build::{PlanInputs, build};
 pub use options::{OptionPlanner, OptionRef};
+pub use resources::{ResourceLayer, merge as merge_resources};
 
 /// A workflow ready to run, any number of times.
 #[derive(Debug)]

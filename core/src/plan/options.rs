@@ -2,8 +2,8 @@
 //! compilation that records which roots each option reads.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::formula::{compile, Compiled};
 use crate::formula::Refs;
+use crate::formula::{Compiled, compile};
 use crate::source::{Location, SourceFile};
 use crate::yaml::{MapReader, Node};
 
@@ -28,8 +28,20 @@ pub struct OptionPlanner<'a> {
 }
 
 impl<'a> OptionPlanner<'a> {
-    pub fn new(source: &'a SourceFile, diags: &'a mut Diagnostics, options: &'a Node, slug: &'a str) -> OptionPlanner<'a> {
-        OptionPlanner { source, diags, options, slug, refs: Vec::new(), local_roots: Vec::new() }
+    pub fn new(
+        source: &'a SourceFile,
+        diags: &'a mut Diagnostics,
+        options: &'a Node,
+        slug: &'a str,
+    ) -> OptionPlanner<'a> {
+        OptionPlanner {
+            source,
+            diags,
+            options,
+            slug,
+            refs: Vec::new(),
+            local_roots: Vec::new(),
+        }
     }
 
     /// A reader over the options mapping, reporting unknown and duplicate keys.
@@ -39,7 +51,12 @@ impl<'a> OptionPlanner<'a> {
     }
 
     /// Compiles the formulas of option `option` (a dotted name for messages).
-    pub fn formula(&mut self, node: &Node, option: &str, credentials_allowed: bool) -> Option<Compiled> {
+    pub fn formula(
+        &mut self,
+        node: &Node,
+        option: &str,
+        credentials_allowed: bool,
+    ) -> Option<Compiled> {
         match compile(self.source, node) {
             Ok(compiled) => {
                 self.record(&compiled.refs, option, credentials_allowed);
@@ -48,8 +65,15 @@ impl<'a> OptionPlanner<'a> {
             Err(errors) => {
                 for (location, e) in errors {
                     self.diags.push(
-                        Diagnostic::new(self.source, location, format!("{} (option `{option}` of action `{}`)", e.message, self.slug))
-                            .with_help(e.help),
+                        Diagnostic::new(
+                            self.source,
+                            location,
+                            format!(
+                                "{} (option `{option}` of action `{}`)",
+                                e.message, self.slug
+                            ),
+                        )
+                        .with_help(e.help),
                     );
                 }
                 None
@@ -59,18 +83,33 @@ impl<'a> OptionPlanner<'a> {
 
     /// Like [`formula`](Self::formula), for an option where `root` is an extra root (e.g.
     /// `response` in `customize_output`).
-    pub fn formula_with_root(&mut self, node: &Node, option: &str, root: &'static str) -> Option<Compiled> {
+    pub fn formula_with_root(
+        &mut self,
+        node: &Node,
+        option: &str,
+        root: &'static str,
+    ) -> Option<Compiled> {
         self.local_roots.push((option.to_owned(), root));
         self.formula(node, option, false)
     }
 
     fn record(&mut self, refs: &Refs, option: &str, credentials_allowed: bool) {
         for r in &refs.paths {
-            self.refs.push(OptionRef { path: r.path.clone(), location: r.location, option: option.to_owned(), credentials_allowed });
+            self.refs.push(OptionRef {
+                path: r.path.clone(),
+                location: r.location,
+                option: option.to_owned(),
+                credentials_allowed,
+            });
         }
     }
 
-    pub fn error(&mut self, location: Location, message: impl Into<String>, help: impl Into<String>) {
+    pub fn error(
+        &mut self,
+        location: Location,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
         self.diags.error(self.source, location, message, help);
     }
 
@@ -80,7 +119,11 @@ impl<'a> OptionPlanner<'a> {
             .refs
             .iter()
             .filter(|r| r.credentials_allowed)
-            .filter_map(|r| r.path.strip_prefix("CREDENTIAL.").map(|n| n.split('.').next().unwrap_or(n).to_owned()))
+            .filter_map(|r| {
+                r.path
+                    .strip_prefix("CREDENTIAL.")
+                    .map(|n| n.split('.').next().unwrap_or(n).to_owned())
+            })
             .collect();
         names.sort();
         names.dedup();

@@ -35,7 +35,9 @@ pub fn check(
         let mut parts = r.path.split('.');
         let root = parts.next().unwrap_or_default();
         let name = parts.next();
-        let at = |message: String, help: &str| Diagnostic::new(known.source, r.location, message).with_help(help.to_owned());
+        let at = |message: String, help: &str| {
+            Diagnostic::new(known.source, r.location, message).with_help(help.to_owned())
+        };
         let option = &r.option;
         match root {
             "CREDENTIAL" => {
@@ -52,7 +54,8 @@ pub fn check(
                         "credentials may only appear in `url`, `headers`, `payload` and `basic_auth` of an `http_request` action, so they only ever go to their allowed hosts",
                     ));
                 } else if !known.credentials.contains(name) {
-                    let suggestion = did_you_mean(name, known.credentials.iter().map(String::as_str));
+                    let suggestion =
+                        did_you_mean(name, known.credentials.iter().map(String::as_str));
                     diags.push(
                         at(
                             format!("credential `{name}` (option `{option}` of action `{slug}`) is not defined in {}", known.config),
@@ -65,7 +68,8 @@ pub fn check(
             "RESOURCE" => {
                 if let Some(name) = name {
                     if !known.resources.contains(name) {
-                        let suggestion = did_you_mean(name, known.resources.iter().map(String::as_str));
+                        let suggestion =
+                            did_you_mean(name, known.resources.iter().map(String::as_str));
                         diags.push(
                             at(
                                 format!("resource `{name}` (option `{option}` of action `{slug}`) is not defined"),
@@ -78,7 +82,10 @@ pub fn check(
             }
             "LOCAL" => {
                 if option == "local" || option.starts_with("local.") {
-                    diags.push(at(format!("`LOCAL` cannot be read inside `local` itself (action `{slug}`)"), "compute the value directly, or move it to `options`"));
+                    diags.push(at(
+                        format!("`LOCAL` cannot be read inside `local` itself (action `{slug}`)"),
+                        "compute the value directly, or move it to `options`",
+                    ));
                 } else if let Some(name) = name {
                     if !local_keys.contains(name) {
                         let suggestion = did_you_mean(name, local_keys.iter().map(String::as_str));
@@ -96,10 +103,14 @@ pub fn check(
                 }
             }
             _ => {
-                if extra_roots.iter().any(|(opt, extra)| (option == opt || option.starts_with(&format!("{opt}."))) && *extra == root) {
+                if extra_roots.iter().any(|(opt, extra)| {
+                    (option == opt || option.starts_with(&format!("{opt}."))) && *extra == root
+                }) {
                     continue;
                 }
-                let Some(&target) = known.slugs.get(root) else { continue };
+                let Some(&target) = known.slugs.get(root) else {
+                    continue;
+                };
                 if target == index {
                     diags.push(at(
                         format!("action `{slug}` reads its own result `{root}` in option `{option}`"),

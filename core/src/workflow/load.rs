@@ -21,10 +21,18 @@ pub fn read_source(path: &Path) -> Result<Arc<SourceFile>, LoadError> {
             Ok(text) => Ok(SourceFile::new(path, text)),
             Err(e) => Err(LoadError::Unreadable {
                 path: path.to_owned(),
-                reason: format!("it is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                reason: format!(
+                    "it is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
             }),
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound { path: path.to_owned() }),
-        Err(e) => Err(LoadError::Unreadable { path: path.to_owned(), reason: e.to_string() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(LoadError::NotFound {
+            path: path.to_owned(),
+        }),
+        Err(e) => Err(LoadError::Unreadable {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        }),
     }
 }

@@ -4,6 +4,6 @@ mod load;
 mod raw;
 mod slug;
 
-pub use load::{read_source, LoadError};
-pub use raw::{RawAction, RawLink, RawWorkflow, LinkKind};
+pub use load::{LoadError, read_source};
+pub use raw::{LinkKind, RawAction, RawLink, RawWorkflow};
 pub use slug::slugify;

@@ -6,6 +6,6 @@ mod reader;
 mod suggest;
 
 pub use node::{Key, Node, NodeValue};
-pub use parse::{parse, YamlError};
+pub use parse::{YamlError, parse};
 pub use reader::MapReader;
 pub use suggest::did_you_mean;

@@ -77,7 +77,10 @@ impl Node {
 
     /// The value under `key` of a mapping (the first one, when duplicated).
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
     }
 
     /// Converts to the data model formulas and actions work on, dropping locations.
@@ -91,9 +94,11 @@ impl Node {
             NodeValue::Float(f) => Value::from(*f),
             NodeValue::Str(s) => Value::from(s.as_str()),
             NodeValue::Seq(items) => items.iter().map(Node::to_value).collect(),
-            NodeValue::Map(entries) => {
-                Value::from_pairs(entries.iter().map(|(k, v)| (Value::from(k.name.as_str()), v.to_value())))
-            }
+            NodeValue::Map(entries) => Value::from_pairs(
+                entries
+                    .iter()
+                    .map(|(k, v)| (Value::from(k.name.as_str()), v.to_value())),
+            ),
         }
     }
 
@@ -114,10 +119,20 @@ impl Node {
                 }
             }
             J::String(s) => NodeValue::Str(s.clone()),
-            J::Array(items) => NodeValue::Seq(items.iter().map(|i| Node::from_json(i, location)).collect()),
+            J::Array(items) => {
+                NodeValue::Seq(items.iter().map(|i| Node::from_json(i, location)).collect())
+            }
             J::Object(map) => NodeValue::Map(
                 map.iter()
-                    .map(|(k, v)| (Key { name: k.clone(), location }, Node::from_json(v, location)))
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                name: k.clone(),
+                                location,
+                            },
+                            Node::from_json(v, location),
+                        )
+                    })
                     .collect(),
             ),
         };
@@ -155,7 +170,9 @@ impl<'de> Visitor<'de> for NodeVisitor {
         Ok(NodeValue::Int(i))
     }
     fn visit_u64<E>(self, u: u64) -> Result<NodeValue, E> {
-        Ok(i64::try_from(u).map(NodeValue::Int).unwrap_or(NodeValue::UInt(u)))
+        Ok(i64::try_from(u)
+            .map(NodeValue::Int)
+            .unwrap_or(NodeValue::UInt(u)))
     }
     fn visit_f64<E>(self, f: f64) -> Result<NodeValue, E> {
         Ok(NodeValue::Float(f))
@@ -177,12 +194,21 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<String>>()? {
             let value = map.next_value::<Spanned<NodeValue>>()?;
-            entries.push((Key { name: key.value, location: key.referenced.into() }, located(value)));
+            entries.push((
+                Key {
+                    name: key.value,
+                    location: key.referenced.into(),
+                },
+                located(value),
+            ));
         }
         Ok(NodeValue::Map(entries))
     }
 }
 
 pub(super) fn located(s: Spanned<NodeValue>) -> Node {
-    Node { value: s.value, location: s.referenced.into() }
+    Node {
+        value: s.value,
+        location: s.referenced.into(),
+    }
 }

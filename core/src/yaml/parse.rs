@@ -2,7 +2,7 @@
 
 use serde_saphyr::{DuplicateKeyPolicy, Options, Spanned};
 
-use super::node::{located, Node, NodeValue};
+use super::node::{Node, NodeValue, located};
 use crate::source::Location;
 
 /// A document that is not well-formed YAML.
@@ -32,7 +32,10 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
         Ok(node) => Ok(located(node)),
         Err(e) => Err(YamlError {
             message: plain_message(&e.without_snippet().to_string()),
-            location: e.location().map(Location::from).unwrap_or(Location::UNKNOWN),
+            location: e
+                .location()
+                .map(Location::from)
+                .unwrap_or(Location::UNKNOWN),
         }),
     }
 }
@@ -79,7 +82,10 @@ mod tests {
         let err = parse("a: 1\n  b: [1,\n").unwrap_err();
         assert_eq!(err.location.line, 2);
         assert_eq!(err.location.column, 4);
-        assert_eq!(err.message, "mapping values are not allowed in this context");
+        assert_eq!(
+            err.message,
+            "mapping values are not allowed in this context"
+        );
     }
 
     #[test]

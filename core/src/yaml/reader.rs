@@ -31,8 +31,14 @@ impl<'a> MapReader<'a> {
             diags.error(
                 source,
                 node.location,
-                format!("{what} must be a mapping of keys to values, found {}", node.kind_name()),
-                format!("write it as `key: value` lines; allowed keys: {}", allowed.join(", ")),
+                format!(
+                    "{what} must be a mapping of keys to values, found {}",
+                    node.kind_name()
+                ),
+                format!(
+                    "write it as `key: value` lines; allowed keys: {}",
+                    allowed.join(", ")
+                ),
             );
             return None;
         };
@@ -42,7 +48,10 @@ impl<'a> MapReader<'a> {
                 diags.error(
                     source,
                     key.location,
-                    format!("duplicate key `{}` in {what} (first written on line {first_line})", key.name),
+                    format!(
+                        "duplicate key `{}` in {what} (first written on line {first_line})",
+                        key.name
+                    ),
                     "remove one of the two; YAML keys must be unique",
                 );
                 continue;
@@ -51,13 +60,22 @@ impl<'a> MapReader<'a> {
             if !allowed.contains(&key.name.as_str()) {
                 let suggestion = did_you_mean(&key.name, allowed.iter().copied());
                 diags.push(
-                    Diagnostic::new(source, key.location, format!("unknown key `{}` in {what}", key.name))
-                        .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                        .with_help(format!("the keys allowed here are: {}", allowed.join(", "))),
+                    Diagnostic::new(
+                        source,
+                        key.location,
+                        format!("unknown key `{}` in {what}", key.name),
+                    )
+                    .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                    .with_help(format!("the keys allowed here are: {}", allowed.join(", "))),
                 );
             }
         }
-        Some(MapReader { source, node, what, allowed })
+        Some(MapReader {
+            source,
+            node,
+            what,
+            allowed,
+        })
     }
 
     pub fn node(&self) -> &'a Node {
@@ -74,15 +92,28 @@ impl<'a> MapReader<'a> {
 
     /// The value of `key`, if written (and not `null`).
     pub fn get(&self, key: &'static str) -> Option<&'a Node> {
-        debug_assert!(self.allowed.contains(&key), "`{key}` is read but not declared as allowed");
+        debug_assert!(
+            self.allowed.contains(&key),
+            "`{key}` is read but not declared as allowed"
+        );
         self.node.get(key).filter(|n| n.value != NodeValue::Null)
     }
 
     /// The value of `key`, reporting its absence.
-    pub fn required(&self, key: &'static str, help: &str, diags: &mut Diagnostics) -> Option<&'a Node> {
+    pub fn required(
+        &self,
+        key: &'static str,
+        help: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&'a Node> {
         let found = self.get(key);
         if found.is_none() {
-            diags.error(self.source, self.node.location, format!("{} has no `{key}`", self.what), help);
+            diags.error(
+                self.source,
+                self.node.location,
+                format!("{} has no `{key}`", self.what),
+                help,
+            );
         }
         found
     }
@@ -93,7 +124,12 @@ impl<'a> MapReader<'a> {
         self.expect_str(key, node, diags)
     }
 
-    pub fn required_string(&self, key: &'static str, help: &str, diags: &mut Diagnostics) -> Option<&'a str> {
+    pub fn required_string(
+        &self,
+        key: &'static str,
+        help: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<&'a str> {
         let node = self.required(key, help, diags)?;
         self.expect_str(key, node, diags)
     }
@@ -126,7 +162,13 @@ impl<'a> MapReader<'a> {
     }
 
     /// A whole number in `min..=max`.
-    pub fn integer(&self, key: &'static str, min: i64, max: i64, diags: &mut Diagnostics) -> Option<i64> {
+    pub fn integer(
+        &self,
+        key: &'static str,
+        min: i64,
+        max: i64,
+        diags: &mut Diagnostics,
+    ) -> Option<i64> {
         let node = self.get(key)?;
         let n = match &node.value {
             NodeValue::Int(i) => Some(*i),
@@ -183,7 +225,11 @@ impl<'a> MapReader<'a> {
         diags.error(
             self.source,
             node.location,
-            format!("`{key}` in {} must be {expected}, found {}", self.what, node.kind_name()),
+            format!(
+                "`{key}` in {} must be {expected}, found {}",
+                self.what,
+                node.kind_name()
+            ),
             format!("change `{key}` to {expected}"),
         );
     }

@@ -30,7 +30,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[i - 2][j - 2] + 1);
             }
@@ -46,14 +48,20 @@ mod tests {
 
     #[test]
     fn suggests_transpositions_and_single_edits() {
-        assert_eq!(did_you_mean("opitons", ["name", "options", "type"]), Some("options"));
+        assert_eq!(
+            did_you_mean("opitons", ["name", "options", "type"]),
+            Some("options")
+        );
         assert_eq!(did_you_mean("metod", ["method", "url"]), Some("method"));
         assert_eq!(did_you_mean("URL", ["method", "url"]), Some("url"));
     }
 
     #[test]
     fn stays_quiet_when_nothing_is_close() {
-        assert_eq!(did_you_mean("frobnicate", ["name", "options", "type"]), None);
+        assert_eq!(
+            did_you_mean("frobnicate", ["name", "options", "type"]),
+            None
+        );
         assert_eq!(did_you_mean("x", ["name"]), None);
     }
 }

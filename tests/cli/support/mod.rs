@@ -3,6 +3,7 @@
 
 pub mod recorder;
 pub mod relay;
+pub mod runs;
 pub mod sandbox;
 
 pub use recorder::{Recorder, Reply, RawRequest};

@@ -10,9 +10,9 @@ use minijinja::value::ValueKind;
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, ActionType, Outcome};
 use crate::event::Event;
-use crate::formula::{to_text, Compiled};
+use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
-use crate::yaml::{did_you_mean, NodeValue};
+use crate::yaml::{NodeValue, did_you_mean};
 
 const MODES: &[&str] = &["message_only", "explode", "implode"];
 const LATER_MODES: &[&str] = &["extract", "deduplicate", "delay", "throttle"];
@@ -22,9 +22,19 @@ pub struct EventTransformType;
 
 #[derive(Debug)]
 enum Transform {
-    MessageOnly { payload: Compiled },
-    Explode { path: Compiled, to: Arc<str>, limit: usize },
-    Implode { item: Compiled, guid: Compiled, size: Compiled },
+    MessageOnly {
+        payload: Compiled,
+    },
+    Explode {
+        path: Compiled,
+        to: Arc<str>,
+        limit: usize,
+    },
+    Implode {
+        item: Compiled,
+        guid: Compiled,
+        size: Compiled,
+    },
 }
 
 impl ActionType for EventTransformType {
@@ -38,7 +48,11 @@ impl ActionType for EventTransformType {
             Some(NodeValue::Str(m)) => m.clone(),
             Some(_) | None => {
                 let at = mode_node.map(|n| n.location).unwrap_or(p.options.location);
-                p.error(at, format!("action `{}` needs `mode:` in its options", p.slug), format!("modes: {}", MODES.join(", ")));
+                p.error(
+                    at,
+                    format!("action `{}` needs `mode:` in its options", p.slug),
+                    format!("modes: {}", MODES.join(", ")),
+                );
                 return None;
             }
         };
@@ -47,15 +61,26 @@ impl ActionType for EventTransformType {
             "explode" => &["mode", "path", "to", "limit"],
             "implode" => &["mode", "item_path", "guid_path", "size_path"],
             m if LATER_MODES.contains(&m) => {
-                p.error(mode_node?.location, format!("event_transform mode `{m}` is not available in this version of Relay"), format!("available modes: {}", MODES.join(", ")));
+                p.error(
+                    mode_node?.location,
+                    format!("event_transform mode `{m}` is not available in this version of Relay"),
+                    format!("available modes: {}", MODES.join(", ")),
+                );
                 return None;
             }
             other => {
                 let suggestion = did_you_mean(other, MODES.iter().copied());
                 p.diags.push(
-                    crate::diagnostic::Diagnostic::new(p.source, mode_node?.location, format!("unknown event_transform mode `{other}` in action `{}`", p.slug))
-                        .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                        .with_help(format!("modes: {}", MODES.join(", "))),
+                    crate::diagnostic::Diagnostic::new(
+                        p.source,
+                        mode_node?.location,
+                        format!(
+                            "unknown event_transform mode `{other}` in action `{}`",
+                            p.slug
+                        ),
+                    )
+                    .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                    .with_help(format!("modes: {}", MODES.join(", "))),
                 );
                 return None;
             }
@@ -70,16 +95,42 @@ impl ActionType for EventTransformType {
                 Transform::MessageOnly { payload }
             }
             "explode" => {
-                let path_node = r.required("path", "add `path:`, a formula giving a list, e.g. `<<get_tickets.body.tickets>>`", p.diags)?;
+                let path_node = r.required(
+                    "path",
+                    "add `path:`, a formula giving a list, e.g. `<<get_tickets.body.tickets>>`",
+                    p.diags,
+                )?;
                 let path = p.formula(path_node, "path", false)?;
-                let to = r.required_string("to", "add `to:`, the key each element is put under, e.g. `ticket`", p.diags)?;
-                let limit = r.integer("limit", 1, 100_000_000, p.diags).unwrap_or(DEFAULT_EXPLODE_LIMIT) as usize;
-                Transform::Explode { path, to: Arc::from(to), limit }
+                let to = r.required_string(
+                    "to",
+                    "add `to:`, the key each element is put under, e.g. `ticket`",
+                    p.diags,
+                )?;
+                let limit = r
+                    .integer("limit", 1, 100_000_000, p.diags)
+                    .unwrap_or(DEFAULT_EXPLODE_LIMIT) as usize;
+                Transform::Explode {
+                    path,
+                    to: Arc::from(to),
+                    limit,
+                }
             }
             _ => {
-                let item_node = r.required("item_path", "add `item_path:`, the value to collect from each event", p.diags);
-                let guid_node = r.required("guid_path", "add `guid_path:`, e.g. `<<explode_tickets.guid>>`", p.diags);
-                let size_node = r.required("size_path", "add `size_path:`, e.g. `<<explode_tickets.size>>`", p.diags);
+                let item_node = r.required(
+                    "item_path",
+                    "add `item_path:`, the value to collect from each event",
+                    p.diags,
+                );
+                let guid_node = r.required(
+                    "guid_path",
+                    "add `guid_path:`, e.g. `<<explode_tickets.guid>>`",
+                    p.diags,
+                );
+                let size_node = r.required(
+                    "size_path",
+                    "add `size_path:`, e.g. `<<explode_tickets.size>>`",
+                    p.diags,
+                );
                 let item = p.formula(item_node?, "item_path", false)?;
                 let guid = p.formula(guid_node?, "guid_path", false)?;
                 let size = p.formula(size_node?, "size_path", false)?;
@@ -108,7 +159,13 @@ impl Action for Transform {
         Box::pin(async move {
             match self.run(cx, &event) {
                 Ok(outcome) => outcome,
-                Err(e) => Outcome::failed(event.with(cx.slug(), Value::from_pairs([("error", Value::from(e.as_str()))])), e),
+                Err(e) => Outcome::failed(
+                    event.with(
+                        cx.slug(),
+                        Value::from_pairs([("error", Value::from(e.as_str()))]),
+                    ),
+                    e,
+                ),
             }
         })
     }
@@ -139,20 +196,29 @@ impl Transform {
         let slug = cx.slug();
         match self {
             Transform::MessageOnly { payload } => {
-                let result = payload.render(&scope).map_err(|e| e.within("payload").to_string())?;
+                let result = payload
+                    .render(&scope)
+                    .map_err(|e| e.within("payload").to_string())?;
                 Ok(Outcome::emit(vec![event.with(slug, result)]))
             }
             Transform::Explode { path, to, limit } => {
-                let list = path.render(&scope).map_err(|e| e.within("path").to_string())?;
+                let list = path
+                    .render(&scope)
+                    .map_err(|e| e.within("path").to_string())?;
                 if list.is_none() {
                     return Ok(Outcome::emit(Vec::new()));
                 }
                 if list.kind() != ValueKind::Seq {
-                    return Err(format!("option `path`: explode needs a list, but the value is {}", kind_name(&list)));
+                    return Err(format!(
+                        "option `path`: explode needs a list, but the value is {}",
+                        kind_name(&list)
+                    ));
                 }
                 let size = list.len().unwrap_or(0);
                 if size > *limit {
-                    return Err(format!("option `path`: the list has {size} elements, more than `limit` ({limit}); raise `limit` to explode it"));
+                    return Err(format!(
+                        "option `path`: the list has {size} elements, more than `limit` ({limit}); raise `limit` to explode it"
+                    ));
                 }
                 let guid = Value::from(uuid::Uuid::new_v4().to_string());
                 let size_v = Value::from(size);
@@ -173,20 +239,34 @@ impl Transform {
                 Ok(Outcome::emit(events))
             }
             Transform::Implode { item, guid, size } => {
-                let item = item.render(&scope).map_err(|e| e.within("item_path").to_string())?;
-                let guid_v = guid.render(&scope).map_err(|e| e.within("guid_path").to_string())?;
-                let size_v = size.render(&scope).map_err(|e| e.within("size_path").to_string())?;
+                let item = item
+                    .render(&scope)
+                    .map_err(|e| e.within("item_path").to_string())?;
+                let guid_v = guid
+                    .render(&scope)
+                    .map_err(|e| e.within("guid_path").to_string())?;
+                let size_v = size
+                    .render(&scope)
+                    .map_err(|e| e.within("size_path").to_string())?;
                 let size = size_v
                     .as_usize()
                     .or_else(|| size_v.as_str().and_then(|s| s.trim().parse().ok()))
-                    .ok_or_else(|| format!("option `size_path`: expected a whole number, got {}", to_text(&size_v).unwrap_or_default()))?;
+                    .ok_or_else(|| {
+                        format!(
+                            "option `size_path`: expected a whole number, got {}",
+                            to_text(&size_v).unwrap_or_default()
+                        )
+                    })?;
                 let key = to_text(&guid_v)?;
                 let index = explode_index(event, &guid_v);
                 let mut groups = cx.state::<Groups>();
                 if !groups.open.contains_key(&key) {
                     groups.order.push(key.clone());
                 }
-                let group = groups.open.entry(key.clone()).or_insert_with(|| Group { size, items: Vec::new() });
+                let group = groups.open.entry(key.clone()).or_insert_with(|| Group {
+                    size,
+                    items: Vec::new(),
+                });
                 let arrival = group.items.len();
                 group.items.push((index, arrival, item, event.clone()));
                 if group.items.len() >= group.size {
@@ -195,7 +275,10 @@ impl Transform {
                     drop(groups);
                     return Ok(emit_group(cx, group, false));
                 }
-                Ok(Outcome::emit(Vec::new()).with_detail(format!("holding {}/{size}", arrival + 1)))
+                Ok(
+                    Outcome::emit(Vec::new())
+                        .with_detail(format!("holding {}/{size}", arrival + 1)),
+                )
             }
         }
     }
@@ -213,9 +296,15 @@ fn explode_index(event: &Event, guid: &Value) -> Option<i64> {
 }
 
 fn emit_group(cx: &ActionContext<'_>, mut group: Group, incomplete: bool) -> Outcome {
-    group.items.sort_by_key(|(index, arrival, _, _)| (index.unwrap_or(i64::MAX), *arrival));
+    group
+        .items
+        .sort_by_key(|(index, arrival, _, _)| (index.unwrap_or(i64::MAX), *arrival));
     let base = group.items.first().map(|(_, _, _, e)| e.clone());
-    let items: Vec<Value> = group.items.into_iter().map(|(_, _, item, _)| item).collect();
+    let items: Vec<Value> = group
+        .items
+        .into_iter()
+        .map(|(_, _, item, _)| item)
+        .collect();
     let mut result = vec![(Value::from("items"), Value::from(items))];
     if incomplete {
         result.push((Value::from("incomplete"), Value::from(true)));

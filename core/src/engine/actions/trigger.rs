@@ -10,15 +10,25 @@ use regex::Regex;
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, ActionType, Outcome};
 use crate::event::Event;
-use crate::formula::{to_text, Compiled};
+use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
-use crate::yaml::{did_you_mean, MapReader};
+use crate::yaml::{MapReader, did_you_mean};
 
 const KEYS: &[&str] = &["rules", "must_match"];
 const RULE_KEYS: &[&str] = &["type", "value", "path"];
 const RULE_TYPES: &[&str] = &[
-    "field==value", "field!=value", "field>value", "field>=value", "field<value", "field<=value",
-    "regex", "!regex", "in", "!in", "is_null", "is_not_null",
+    "field==value",
+    "field!=value",
+    "field>value",
+    "field>=value",
+    "field<value",
+    "field<=value",
+    "regex",
+    "!regex",
+    "in",
+    "!in",
+    "is_null",
+    "is_not_null",
 ];
 
 pub struct TriggerType;
@@ -85,9 +95,18 @@ impl ActionType for TriggerType {
 
     fn plan(&self, p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
         let r = p.reader(KEYS)?;
-        let rules_node = r.required("rules", "add `rules:`, a list of `{type, value, path}`", p.diags)?;
+        let rules_node = r.required(
+            "rules",
+            "add `rules:`, a list of `{type, value, path}`",
+            p.diags,
+        )?;
         let Some(items) = rules_node.as_seq() else {
-            r.type_error("rules", rules_node, "a list of `{type, value, path}` rules", p.diags);
+            r.type_error(
+                "rules",
+                rules_node,
+                "a list of `{type, value, path}` rules",
+                p.diags,
+            );
             return None;
         };
         let mut rules = Vec::new();
@@ -105,7 +124,15 @@ impl ActionType for TriggerType {
         }
         let must_match = match r.integer("must_match", 1, i64::MAX, p.diags) {
             Some(n) if n as usize > items.len() => {
-                p.error(r.get("must_match")?.location, format!("`must_match` is {n} but action `{}` has only {} rules", p.slug, items.len()), "lower `must_match` or add rules");
+                p.error(
+                    r.get("must_match")?.location,
+                    format!(
+                        "`must_match` is {n} but action `{}` has only {} rules",
+                        p.slug,
+                        items.len()
+                    ),
+                    "lower `must_match` or add rules",
+                );
                 return None;
             }
             Some(n) => n as usize,
@@ -123,29 +150,57 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
     let Some(kind) = RuleKind::parse(type_name) else {
         let suggestion = did_you_mean(type_name, RULE_TYPES.iter().copied());
         p.diags.push(
-            crate::diagnostic::Diagnostic::new(p.source, r.get("type")?.location, format!("unknown rule type `{type_name}` in action `{}`", p.slug))
-                .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                .with_help(format!("rule types: {}", RULE_TYPES.join(", "))),
+            crate::diagnostic::Diagnostic::new(
+                p.source,
+                r.get("type")?.location,
+                format!("unknown rule type `{type_name}` in action `{}`", p.slug),
+            )
+            .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+            .with_help(format!("rule types: {}", RULE_TYPES.join(", "))),
         );
         return None;
     };
-    let path_node = r.required("path", "add `path:`, the value to test, e.g. `<<explode_tickets.ticket.priority_id>>`", p.diags)?;
+    let path_node = r.required(
+        "path",
+        "add `path:`, the value to test, e.g. `<<explode_tickets.ticket.priority_id>>`",
+        p.diags,
+    )?;
     let path = p.formula(path_node, &format!("rules.{i}.path"), false)?;
     let value = match r.get("value") {
         Some(node) => Some(p.formula(node, &format!("rules.{i}.value"), false)?),
         None if kind.needs_value() => {
-            p.error(r.node().location, format!("rule #{} of action `{}` (`{type_name}`) has no `value`", i + 1, p.slug), "add `value:` to compare against");
+            p.error(
+                r.node().location,
+                format!(
+                    "rule #{} of action `{}` (`{type_name}`) has no `value`",
+                    i + 1,
+                    p.slug
+                ),
+                "add `value:` to compare against",
+            );
             return None;
         }
         None => None,
     };
     let mut regex = None;
     if matches!(kind, RuleKind::Regex | RuleKind::NotRegex) {
-        if let Some(pattern) = value.as_ref().and_then(Compiled::as_constant).and_then(|v| to_text(v).ok()) {
+        if let Some(pattern) = value
+            .as_ref()
+            .and_then(Compiled::as_constant)
+            .and_then(|v| to_text(v).ok())
+        {
             match Regex::new(&pattern) {
                 Ok(re) => regex = Some(re),
                 Err(e) => {
-                    p.error(r.get("value")?.location, format!("invalid regular expression in rule #{} of action `{}`: {e}", i + 1, p.slug), "fix the pattern (Rust regex syntax)");
+                    p.error(
+                        r.get("value")?.location,
+                        format!(
+                            "invalid regular expression in rule #{} of action `{}`: {e}",
+                            i + 1,
+                            p.slug
+                        ),
+                        "fix the pattern (Rust regex syntax)",
+                    );
                     return None;
                 }
             }
@@ -154,12 +209,25 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
     if matches!(kind, RuleKind::In | RuleKind::NotIn) {
         if let Some(v) = value.as_ref().and_then(Compiled::as_constant) {
             if v.kind() != ValueKind::Seq {
-                p.error(r.get("value")?.location, format!("rule #{} of action `{}` (`{type_name}`) needs a list as `value`", i + 1, p.slug), "write `value: [a, b, c]`");
+                p.error(
+                    r.get("value")?.location,
+                    format!(
+                        "rule #{} of action `{}` (`{type_name}`) needs a list as `value`",
+                        i + 1,
+                        p.slug
+                    ),
+                    "write `value: [a, b, c]`",
+                );
                 return None;
             }
         }
     }
-    Some(Rule { kind, path, value, regex })
+    Some(Rule {
+        kind,
+        path,
+        value,
+        regex,
+    })
 }
 
 impl Action for Trigger {
@@ -168,7 +236,12 @@ impl Action for Trigger {
             let slug = cx.slug();
             let scope = match cx.scope(&event) {
                 Ok(s) => s,
-                Err(e) => return Outcome::failed(event.with(slug, error_result(&e.to_string())), e.to_string()),
+                Err(e) => {
+                    return Outcome::failed(
+                        event.with(slug, error_result(&e.to_string())),
+                        e.to_string(),
+                    );
+                }
             };
             let mut held = 0;
             for (i, rule) in self.rules.iter().enumerate() {
@@ -183,7 +256,11 @@ impl Action for Trigger {
             }
             let matched = held >= self.must_match;
             let result = Value::from_pairs([("rule_matched", Value::from(matched))]);
-            if matched { Outcome::emit(vec![event.with(slug, result)]) } else { Outcome::no_match(event.with(slug, result)) }
+            if matched {
+                Outcome::emit(vec![event.with(slug, result)])
+            } else {
+                Outcome::no_match(event.with(slug, result))
+            }
         })
     }
 
@@ -202,11 +279,17 @@ fn error_result(message: &str) -> Value {
 
 fn evaluate(rule: &Rule, scope: &crate::formula::Scope) -> Result<bool, String> {
     if matches!(rule.kind, RuleKind::IsNull | RuleKind::IsNotNull) {
-        let v = rule.path.render_optional(scope).map_err(|e| e.to_string())?;
+        let v = rule
+            .path
+            .render_optional(scope)
+            .map_err(|e| e.to_string())?;
         let null = v.as_ref().is_none_or(|v| v.is_none() || v.is_undefined());
         return Ok(null == (rule.kind == RuleKind::IsNull));
     }
-    let field = rule.path.render(scope).map_err(|e| e.within("path").to_string())?;
+    let field = rule
+        .path
+        .render(scope)
+        .map_err(|e| e.within("path").to_string())?;
     let value = match &rule.value {
         Some(v) => v.render(scope).map_err(|e| e.within("value").to_string())?,
         None => Value::from(()),
@@ -222,12 +305,16 @@ fn evaluate(rule: &Rule, scope: &crate::formula::Scope) -> Result<bool, String> 
             let text = to_text(&field)?;
             let found = match &rule.regex {
                 Some(re) => re.is_match(&text),
-                None => Regex::new(&to_text(&value)?).map_err(|e| format!("invalid regular expression: {e}"))?.is_match(&text),
+                None => Regex::new(&to_text(&value)?)
+                    .map_err(|e| format!("invalid regular expression: {e}"))?
+                    .is_match(&text),
             };
             found == (rule.kind == RuleKind::Regex)
         }
         RuleKind::In | RuleKind::NotIn => {
-            let Ok(items) = value.try_iter() else { return Err("`value` must be a list for `in`/`!in`".into()) };
+            let Ok(items) = value.try_iter() else {
+                return Err("`value` must be a list for `in`/`!in`".into());
+            };
             if value.kind() != ValueKind::Seq {
                 return Err("`value` must be a list for `in`/`!in`".into());
             }
@@ -242,7 +329,11 @@ fn evaluate(rule: &Rule, scope: &crate::formula::Scope) -> Result<bool, String> 
 fn numeric(v: &Value) -> Option<f64> {
     match v.kind() {
         ValueKind::Number => f64::try_from(v.clone()).ok(),
-        ValueKind::String => v.as_str().map(str::trim).filter(|s| !s.is_empty()).and_then(|s| s.parse::<f64>().ok()),
+        ValueKind::String => v
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .and_then(|s| s.parse::<f64>().ok()),
         _ => None,
     }
 }
@@ -273,8 +364,16 @@ mod tests {
     fn numeric_strings_compare_as_numbers() {
         assert!(equal(&Value::from("1"), &Value::from(1)));
         assert!(equal(&Value::from("1.0"), &Value::from(1)));
-        assert!(compare(&Value::from("10"), &Value::from("9")).unwrap().is_gt());
-        assert!(compare(&Value::from("b"), &Value::from("a")).unwrap().is_gt());
+        assert!(
+            compare(&Value::from("10"), &Value::from("9"))
+                .unwrap()
+                .is_gt()
+        );
+        assert!(
+            compare(&Value::from("b"), &Value::from("a"))
+                .unwrap()
+                .is_gt()
+        );
         assert!(!equal(&Value::from("abc"), &Value::from("ABC")));
         assert!(!equal(&Value::from(" "), &Value::from(0)));
     }

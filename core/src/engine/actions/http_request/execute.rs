@@ -5,30 +5,41 @@ use minijinja::Value;
 use minijinja::value::ValueKind;
 use url::Url;
 
-use super::options::{seconds, HttpRequest, Setting};
+use super::options::{HttpRequest, Setting, seconds};
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, Outcome, RequestPreview};
 use crate::event::Event;
-use crate::formula::{to_text, FormulaError, Scope};
+use crate::formula::{FormulaError, Scope, to_text};
 use crate::http::body::encode_body;
-use crate::http::method::{sends_payload_as_query, Method};
+use crate::http::method::{Method, sends_payload_as_query};
 use crate::http::query::append_query;
-use crate::http::response::{headers_to_map, parse_body, DEFAULT_BODY_CAP};
+use crate::http::response::{DEFAULT_BODY_CAP, headers_to_map, parse_body};
 use crate::http::retry::RetryPolicy;
 use crate::http::status_set::StatusSet;
 use crate::http::{Exchange, HttpError, PreparedRequest, SendOptions};
 
+/// What a request needs besides its options: the client, credentials, and whether to send.
+pub(crate) struct RequestEnv<'a> {
+    pub http: &'a crate::http::HttpClient,
+    pub credentials: &'a crate::credentials::Credentials,
+    pub dry_run: bool,
+}
+
 /// Why an execution failed: the result it emits along failure links, and the cause.
-struct Failed {
-    result: Value,
-    message: String,
-    detail: Option<String>,
+pub(crate) struct Failed {
+    pub result: Value,
+    pub message: String,
+    pub detail: Option<String>,
 }
 
 impl Failed {
     fn new(message: impl Into<String>) -> Failed {
         let message = message.into();
-        Failed { result: Value::from_pairs([("error", Value::from(message.as_str()))]), message, detail: None }
+        Failed {
+            result: Value::from_pairs([("error", Value::from(message.as_str()))]),
+            message,
+            detail: None,
+        }
     }
 }
 
@@ -39,11 +50,11 @@ impl From<FormulaError> for Failed {
 }
 
 /// The rendered request and the per-execution settings.
-struct Rendered {
-    request: PreparedRequest,
-    timeout: std::time::Duration,
-    retry: RetryPolicy,
-    log_error: StatusSet,
+pub(crate) struct Rendered {
+    pub request: PreparedRequest,
+    pub timeout: std::time::Duration,
+    pub retry: RetryPolicy,
+    pub log_error: StatusSet,
 }
 
 impl Action for HttpRequest {
@@ -66,32 +77,31 @@ impl Action for HttpRequest {
 impl HttpRequest {
     async fn run(&self, cx: &ActionContext<'_>, event: &Event) -> Result<Outcome, Failed> {
         let mut scope = cx.scope(event)?;
-        scope.credentials = self.credential_values(cx, false).await?;
-        let mut rendered = self.render(cx, &scope)?;
-        self.check_hosts(cx, &rendered.request.url)?;
+        let services = cx.services();
+        let env = RequestEnv {
+            http: &services.http,
+            credentials: &services.credentials,
+            dry_run: cx.run.dry_run,
+        };
         if cx.run.dry_run {
+            scope.credentials = self.credential_values(&env).await?;
+            let rendered = self.render(&env, &scope)?;
+            self.check_hosts(&env, &rendered.request.url)?;
             cx.run.observer.preview(&preview(cx, &rendered.request));
-            return Ok(Outcome::emit(Vec::new()).with_detail(format!("{} (dry run: not sent)", line(&rendered.request))));
+            return Ok(Outcome::emit(Vec::new())
+                .with_detail(format!("{} (dry run: not sent)", line(&rendered.request))));
         }
-        let mut exchange = self.send(cx, &rendered).await?;
-        if exchange.status == 401 {
-            let refreshable: Vec<&String> = self.credentials.iter().filter(|n| cx.services().credentials.refreshable(n)).collect();
-            if !refreshable.is_empty() {
-                for name in &refreshable {
-                    cx.services().credentials.invalidate(name).await;
-                }
-                scope.credentials = self.credential_values(cx, true).await?;
-                rendered = self.render(cx, &scope)?;
-                self.check_hosts(cx, &rendered.request.url)?;
-                exchange = self.send(cx, &rendered).await?;
-            }
-        }
+        let (rendered, exchange) = self.perform(&env, &mut scope).await?;
         let detail = format!("{} → {}", line(&rendered.request), exchange.status);
         let result = result_value(&exchange);
         if rendered.log_error.contains(exchange.status) {
             return Err(Failed {
                 result,
-                message: format!("{} returned HTTP {} (a status in `log_error_on_status`)", line(&rendered.request), exchange.status),
+                message: format!(
+                    "{} returned HTTP {} (a status in `log_error_on_status`)",
+                    line(&rendered.request),
+                    exchange.status
+                ),
                 detail: Some(detail),
             });
         }
@@ -100,43 +110,84 @@ impl HttpRequest {
             Some(c) => {
                 let mut custom_scope = scope.clone();
                 custom_scope.extra.push(("response", result.clone()));
-                c.render(&custom_scope).map_err(|e| Failed { detail: Some(detail.clone()), ..Failed::from(e.within("customize_output")) })?
+                c.render(&custom_scope).map_err(|e| Failed {
+                    detail: Some(detail.clone()),
+                    ..Failed::from(e.within("customize_output"))
+                })?
             }
         };
         Ok(Outcome::emit(vec![event.with(cx.slug(), result)]).with_detail(detail))
     }
 
+    /// Renders, checks and sends the request with real credentials, resolving them again and
+    /// resending once when a refreshable one gets a 401. `scope` gains `CREDENTIAL`.
+    pub(crate) async fn perform(
+        &self,
+        env: &RequestEnv<'_>,
+        scope: &mut Scope,
+    ) -> Result<(Rendered, Exchange), Failed> {
+        scope.credentials = self.credential_values(env).await?;
+        let mut rendered = self.render(env, scope)?;
+        self.check_hosts(env, &rendered.request.url)?;
+        let mut exchange = self.send(env, &rendered).await?;
+        if exchange.status == 401 {
+            let refreshable: Vec<&String> = self
+                .credentials
+                .iter()
+                .filter(|n| env.credentials.refreshable(n))
+                .collect();
+            if !refreshable.is_empty() {
+                for name in &refreshable {
+                    env.credentials.invalidate(name).await;
+                }
+                scope.credentials = self.credential_values(env).await?;
+                rendered = self.render(env, scope)?;
+                self.check_hosts(env, &rendered.request.url)?;
+                exchange = self.send(env, &rendered).await?;
+            }
+        }
+        Ok((rendered, exchange))
+    }
+
     /// `CREDENTIAL` for the scope: real values, or `<<CREDENTIAL.name>>` placeholders in a dry run.
-    async fn credential_values(&self, cx: &ActionContext<'_>, _fresh: bool) -> Result<Value, Failed> {
+    async fn credential_values(&self, env: &RequestEnv<'_>) -> Result<Value, Failed> {
         let mut pairs = Vec::with_capacity(self.credentials.len());
         for name in &self.credentials {
-            if cx.run.dry_run {
+            if env.dry_run {
                 pairs.push((name.clone(), Value::from(format!("<<CREDENTIAL.{name}>>"))));
                 continue;
             }
-            let secret = cx.services().credentials.resolve(name).await.map_err(|e| Failed::new(e.to_string()))?;
+            let secret = env
+                .credentials
+                .resolve(name)
+                .await
+                .map_err(|e| Failed::new(e.to_string()))?;
             pairs.push((name.clone(), Value::from(secret.expose())));
         }
         Ok(Value::from_pairs(pairs))
     }
 
-    fn check_hosts(&self, cx: &ActionContext<'_>, url: &Url) -> Result<(), Failed> {
+    fn check_hosts(&self, env: &RequestEnv<'_>, url: &Url) -> Result<(), Failed> {
         for name in &self.credentials {
-            cx.services().credentials.check_allowed(name, url).map_err(|e| Failed::new(e.to_string()))?;
+            env.credentials
+                .check_allowed(name, url)
+                .map_err(|e| Failed::new(e.to_string()))?;
         }
         Ok(())
     }
 
-    fn render(&self, cx: &ActionContext<'_>, scope: &Scope) -> Result<Rendered, Failed> {
+    fn render(&self, env: &RequestEnv<'_>, scope: &Scope) -> Result<Rendered, Failed> {
         let method = match &self.method {
             Setting::Fixed(m) => *m,
             Setting::Formula(c) => {
                 let v = c.render(scope).map_err(|e| e.within("method"))?;
-                Method::parse(&to_text(&v).map_err(Failed::new)?).map_err(|e| Failed::new(format!("option `method`: {e}")))?
+                Method::parse(&to_text(&v).map_err(Failed::new)?)
+                    .map_err(|e| Failed::new(format!("option `method`: {e}")))?
             }
         };
         let url_value = self.url.render(scope).map_err(|e| e.within("url"))?;
-        let url_text = to_text(&url_value).map_err(|e| Failed::new(format!("option `url`: {e}")))?;
+        let url_text =
+            to_text(&url_value).map_err(|e| Failed::new(format!("option `url`: {e}")))?;
         let mut url = parse_url(&url_text)?;
         let mut headers: Vec<(String, String)> = Vec::new();
         if let Some(h) = &self.headers {
@@ -147,27 +198,37 @@ impl HttpRequest {
                 v
             };
             if v.kind() != ValueKind::Map {
-                return Err(Failed::new("option `headers`: must be a mapping of header names to values"));
+                return Err(Failed::new(
+                    "option `headers`: must be a mapping of header names to values",
+                ));
             }
             for key in v.try_iter().map_err(|e| Failed::new(e.to_string()))? {
                 let value = v.get_item(&key).unwrap_or_default();
                 let name = to_text(&key).map_err(Failed::new)?;
-                let text = to_text(&value).map_err(|e| Failed::new(format!("option `headers.{name}`: {e}")))?;
+                let text = to_text(&value)
+                    .map_err(|e| Failed::new(format!("option `headers.{name}`: {e}")))?;
                 headers.push((name, text));
             }
         }
-        let has = |headers: &[(String, String)], name: &str| headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+        let has = |headers: &[(String, String)], name: &str| {
+            headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+        };
         let mut body = None;
         if let Some(p) = &self.payload {
             let payload = p.render(scope).map_err(|e| e.within("payload"))?;
             if sends_payload_as_query(method) {
-                append_query(&mut url, &payload).map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
+                append_query(&mut url, &payload)
+                    .map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
             } else {
                 let ct = match &self.content_type {
-                    Some(c) => Some(to_text(&c.render(scope).map_err(|e| e.within("content_type"))?).map_err(Failed::new)?),
+                    Some(c) => Some(
+                        to_text(&c.render(scope).map_err(|e| e.within("content_type"))?)
+                            .map_err(Failed::new)?,
+                    ),
                     None => None,
                 };
-                let encoded = encode_body(ct.as_deref(), &payload).map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
+                let encoded = encode_body(ct.as_deref(), &payload)
+                    .map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
                 if !has(&headers, "content-type") {
                     headers.push(("content-type".into(), encoded.content_type));
                 }
@@ -178,7 +239,9 @@ impl HttpRequest {
             let v = b.render(scope).map_err(|e| e.within("basic_auth"))?;
             let (user, pass) = basic_auth_parts(&v)?;
             if let Some(name) = self.credentials.first() {
-                cx.services().redactor.register_basic_auth(name, &user, &pass);
+                env.credentials
+                    .redactor()
+                    .register_basic_auth(name, &user, &pass);
             }
             let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
@@ -186,39 +249,60 @@ impl HttpRequest {
         }
         if !has(&headers, "user-agent") {
             let ua = match &self.user_agent {
-                Some(c) => to_text(&c.render(scope).map_err(|e| e.within("user_agent"))?).map_err(Failed::new)?,
+                Some(c) => to_text(&c.render(scope).map_err(|e| e.within("user_agent"))?)
+                    .map_err(Failed::new)?,
                 None => concat!("relay/", env!("CARGO_PKG_VERSION")).to_owned(),
             };
             headers.push(("user-agent".into(), ua));
         }
         let timeout = match &self.timeout {
             Setting::Fixed(d) => *d,
-            Setting::Formula(c) => seconds(&c.render(scope).map_err(|e| e.within("timeout"))?).map_err(|e| Failed::new(format!("option `timeout`: {e}")))?,
+            Setting::Formula(c) => seconds(&c.render(scope).map_err(|e| e.within("timeout"))?)
+                .map_err(|e| Failed::new(format!("option `timeout`: {e}")))?,
         };
         let retry = match &self.retry {
             Setting::Fixed(r) => r.clone(),
             Setting::Formula(c) => {
                 let v = c.render(scope)?;
-                let on = v.get_attr("retry_on_status").ok().filter(|v| !v.is_undefined());
+                let on = v
+                    .get_attr("retry_on_status")
+                    .ok()
+                    .filter(|v| !v.is_undefined());
                 let max = v.get_attr("max_retries").ok().filter(|v| !v.is_undefined());
-                RetryPolicy::from_options(on.as_ref(), max.as_ref()).map_err(|e| Failed::new(e.to_string()))?
+                RetryPolicy::from_options(on.as_ref(), max.as_ref())
+                    .map_err(|e| Failed::new(e.to_string()))?
             }
         };
         let log_error = match &self.log_error {
             Setting::Fixed(s) => s.clone(),
             Setting::Formula(c) => {
-                let v = c.render(scope).map_err(|e| e.within("log_error_on_status"))?;
-                StatusSet::from_option(&v).map_err(|e| Failed::new(format!("option `log_error_on_status`: {e}")))?
+                let v = c
+                    .render(scope)
+                    .map_err(|e| e.within("log_error_on_status"))?;
+                StatusSet::from_option(&v)
+                    .map_err(|e| Failed::new(format!("option `log_error_on_status`: {e}")))?
             }
         };
-        Ok(Rendered { request: PreparedRequest { method, url, headers, body }, timeout, retry, log_error })
+        Ok(Rendered {
+            request: PreparedRequest {
+                method,
+                url,
+                headers,
+                body,
+            },
+            timeout,
+            retry,
+            log_error,
+        })
     }
 
-    async fn send(&self, cx: &ActionContext<'_>, r: &Rendered) -> Result<Exchange, Failed> {
-        let credentials = &cx.services().credentials;
+    async fn send(&self, env: &RequestEnv<'_>, r: &Rendered) -> Result<Exchange, Failed> {
+        let credentials = env.credentials;
         let allow = |target: &Url| -> Result<(), String> {
             for name in &self.credentials {
-                credentials.check_allowed(name, target).map_err(|e| format!("redirect to `{target}` refused: {e}"))?;
+                credentials
+                    .check_allowed(name, target)
+                    .map_err(|e| format!("redirect to `{target}` refused: {e}"))?;
             }
             Ok(())
         };
@@ -231,10 +315,14 @@ impl HttpRequest {
             carries_credentials: !self.credentials.is_empty(),
             allow_redirect: &allow,
         };
-        match cx.services().http.send(&r.request, &options).await {
+        match env.http.send(&r.request, &options).await {
             Ok(exchange) => Ok(exchange),
             Err(HttpError::Transport { message, attempts }) => {
-                let tries = if attempts > 1 { format!(" (after {attempts} attempts)") } else { String::new() };
+                let tries = if attempts > 1 {
+                    format!(" (after {attempts} attempts)")
+                } else {
+                    String::new()
+                };
                 let message = format!("{}: {message}{tries}", line(&r.request));
                 let result = Value::from_pairs([
                     ("status", Value::from(0)),
@@ -243,21 +331,44 @@ impl HttpRequest {
                     ("error", Value::from(message.as_str())),
                 ]);
                 if r.log_error.contains(0) {
-                    Err(Failed { result, message, detail: Some(format!("{} → no response", line(&r.request))) })
+                    Err(Failed {
+                        result,
+                        message,
+                        detail: Some(format!("{} → no response", line(&r.request))),
+                    })
                 } else {
-                    Ok(Exchange { status: 0, headers: Default::default(), body: Vec::new(), final_url: r.request.url.clone(), attempts })
+                    Ok(Exchange {
+                        status: 0,
+                        headers: Default::default(),
+                        body: Vec::new(),
+                        final_url: r.request.url.clone(),
+                        attempts,
+                    })
                 }
             }
-            Err(HttpError::Refused(message)) => Err(Failed { detail: Some(format!("{} → refused", line(&r.request))), ..Failed::new(format!("{}: {message}", line(&r.request))) }),
+            Err(HttpError::Refused(message)) => Err(Failed {
+                detail: Some(format!("{} → refused", line(&r.request))),
+                ..Failed::new(format!("{}: {message}", line(&r.request)))
+            }),
         }
     }
 }
 
 fn parse_url(text: &str) -> Result<Url, Failed> {
     match Url::parse(text.trim()) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => Ok(u),
-        Ok(u) => Err(Failed::new(format!("option `url`: `{text}` uses `{}:`; only http and https URLs can be requested", u.scheme()))),
-        Err(e) => Err(Failed::new(format!("option `url`: `{text}` is not an absolute http(s) URL ({e})"))),
+        Ok(u)
+            if matches!(u.scheme(), "http" | "https")
+                && u.host_str().is_some_and(|h| !h.is_empty()) =>
+        {
+            Ok(u)
+        }
+        Ok(u) => Err(Failed::new(format!(
+            "option `url`: `{text}` uses `{}:`; only http and https URLs can be requested",
+            u.scheme()
+        ))),
+        Err(e) => Err(Failed::new(format!(
+            "option `url`: `{text}` is not an absolute http(s) URL ({e})"
+        ))),
     }
 }
 
@@ -265,7 +376,9 @@ fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
     if let Some(s) = v.as_str() {
         return match s.split_once(':') {
             Some((u, p)) => Ok((u.to_owned(), p.to_owned())),
-            None => Err(Failed::new("option `basic_auth`: write it as \"user:password\" or [user, password]")),
+            None => Err(Failed::new(
+                "option `basic_auth`: write it as \"user:password\" or [user, password]",
+            )),
         };
     }
     if v.kind() == ValueKind::Seq && v.len() == Some(2) {
@@ -273,19 +386,24 @@ fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
         let pass = to_text(&v.get_item_by_index(1).unwrap_or_default()).map_err(Failed::new)?;
         return Ok((user, pass));
     }
-    Err(Failed::new("option `basic_auth`: write it as \"user:password\" or [user, password]"))
+    Err(Failed::new(
+        "option `basic_auth`: write it as \"user:password\" or [user, password]",
+    ))
 }
 
 /// `GET https://host/path` (no query string: it can be long and is in `--dry-run` anyway).
-fn line(request: &PreparedRequest) -> String {
+pub(crate) fn line(request: &PreparedRequest) -> String {
     let mut url = request.url.clone();
     url.set_query(None);
     url.set_fragment(None);
     format!("{} {}", request.method.as_str().to_ascii_uppercase(), url)
 }
 
-fn result_value(exchange: &Exchange) -> Value {
-    let content_type = exchange.headers.get("content-type").and_then(|v| v.to_str().ok());
+pub(crate) fn result_value(exchange: &Exchange) -> Value {
+    let content_type = exchange
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok());
     Value::from_pairs([
         ("status", Value::from(exchange.status)),
         ("headers", headers_to_map(&exchange.headers)),
@@ -299,7 +417,9 @@ fn preview(cx: &ActionContext<'_>, request: &PreparedRequest) -> RequestPreview 
         method: request.method.as_str().to_ascii_uppercase(),
         url: request.url.to_string(),
         headers: request.headers.clone(),
-        body: request.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+        body: request
+            .body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
     }
 }
-

@@ -6,7 +6,7 @@ use std::time::Duration;
 use minijinja::Value;
 
 use crate::engine::{Action, ActionType};
-use crate::formula::{to_text, Compiled};
+use crate::formula::{Compiled, to_text};
 use crate::http::body::BodyKind;
 use crate::http::method::Method;
 use crate::http::retry::RetryPolicy;
@@ -15,9 +15,21 @@ use crate::plan::OptionPlanner;
 use crate::yaml::Node;
 
 const KEYS: &[&str] = &[
-    "url", "method", "content_type", "payload", "headers", "basic_auth", "timeout", "retry_on_status",
-    "max_retries", "log_error_on_status", "disable_ssl_verification", "disable_redirect_follow",
-    "user_agent", "customize_output", "pagination",
+    "url",
+    "method",
+    "content_type",
+    "payload",
+    "headers",
+    "basic_auth",
+    "timeout",
+    "retry_on_status",
+    "max_retries",
+    "log_error_on_status",
+    "disable_ssl_verification",
+    "disable_redirect_follow",
+    "user_agent",
+    "customize_output",
+    "pagination",
 ];
 
 /// The default `timeout`, in seconds.
@@ -58,25 +70,47 @@ impl ActionType for HttpRequestType {
     }
 
     fn plan(&self, p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
+        HttpRequest::plan(p).map(|a| Arc::new(a) as Arc<dyn Action>)
+    }
+}
+
+impl HttpRequest {
+    /// Reads and compiles `http_request` options (also used by `http_request` credentials).
+    pub fn plan(p: &mut OptionPlanner<'_>) -> Option<HttpRequest> {
         let r = p.reader(KEYS)?;
         let mut ok = true;
         let url_node = r.required("url", "add `url:`, an absolute http(s) URL", p.diags);
         let method_node = r.required("method", "add `method:` (get, post, put, patch, delete, head or options); Relay has no silent default", p.diags);
         if let Some(node) = r.get("pagination") {
-            p.error(node.location, format!("`pagination` (action `{}`) is not available in this version of Relay", p.slug), "page with an explicit loop of actions for now, or remove `pagination`");
+            p.error(
+                node.location,
+                format!(
+                    "`pagination` (action `{}`) is not available in this version of Relay",
+                    p.slug
+                ),
+                "page with an explicit loop of actions for now, or remove `pagination`",
+            );
             ok = false;
         }
         let url = url_node.and_then(|n| p.formula(n, "url", true));
         if let (Some(url), Some(node)) = (&url, url_node) {
             ok &= check_url(p, url, node);
         }
-        let method = method_node.and_then(|n| setting(p, n, "method", |v| {
-            let text = to_text(v)?;
-            Method::parse(&text).map_err(|e| e.to_string())
-        }));
-        let content_type = r.get("content_type").and_then(|n| p.formula(n, "content_type", false));
+        let method = method_node.and_then(|n| {
+            setting(p, n, "method", |v| {
+                let text = to_text(v)?;
+                Method::parse(&text).map_err(|e| e.to_string())
+            })
+        });
+        let content_type = r
+            .get("content_type")
+            .and_then(|n| p.formula(n, "content_type", false));
         if let Some(ct) = content_type.as_ref().and_then(Compiled::as_constant) {
-            if let Err(e) = to_text(ct).and_then(|t| BodyKind::parse(Some(&t)).map(|_| ()).map_err(|e| e.to_string())) {
+            if let Err(e) = to_text(ct).and_then(|t| {
+                BodyKind::parse(Some(&t))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }) {
                 p.error(r.get("content_type")?.location, format!("option `content_type` of action `{}`: {e}", p.slug), "use json, form, xml, data, text, or a MIME type such as `application/vnd.api+json`");
                 ok = false;
             }
@@ -89,7 +123,9 @@ impl ActionType for HttpRequestType {
             }
             p.formula(n, "headers", true)
         });
-        let basic_auth = r.get("basic_auth").and_then(|n| p.formula(n, "basic_auth", true));
+        let basic_auth = r
+            .get("basic_auth")
+            .and_then(|n| p.formula(n, "basic_auth", true));
         let timeout = match r.get("timeout") {
             Some(n) => setting(p, n, "timeout", |v| seconds(v)),
             None => Some(Setting::Fixed(Duration::from_secs_f64(DEFAULT_TIMEOUT))),
@@ -100,8 +136,13 @@ impl ActionType for HttpRequestType {
             let on_c = on.and_then(|n| p.formula(n, "retry_on_status", false));
             let max_c = max.and_then(|n| p.formula(n, "max_retries", false));
             match (&on_c, &max_c) {
-                (Some(c), _) | (_, Some(c)) if !c.is_constant() => Some(Setting::Formula(retry_formula(on_c.clone(), max_c.clone()))),
-                _ => match RetryPolicy::from_options(on_c.as_ref().and_then(Compiled::as_constant), max_c.as_ref().and_then(Compiled::as_constant)) {
+                (Some(c), _) | (_, Some(c)) if !c.is_constant() => {
+                    Some(Setting::Formula(retry_formula(on_c.clone(), max_c.clone())))
+                }
+                _ => match RetryPolicy::from_options(
+                    on_c.as_ref().and_then(Compiled::as_constant),
+                    max_c.as_ref().and_then(Compiled::as_constant),
+                ) {
                     Ok(policy) => Some(Setting::Fixed(policy)),
                     Err(e) => {
                         let at = on.or(max).map(|n| n.location).unwrap_or(p.options.location);
@@ -112,21 +153,29 @@ impl ActionType for HttpRequestType {
             }
         };
         let log_error = match r.get("log_error_on_status") {
-            Some(n) => setting(p, n, "log_error_on_status", |v| StatusSet::from_option(v).map_err(|e| e.to_string())),
+            Some(n) => setting(p, n, "log_error_on_status", |v| {
+                StatusSet::from_option(v).map_err(|e| e.to_string())
+            }),
             None => Some(Setting::Fixed(StatusSet::default_log_error())),
         };
         let verify_tls = !r.bool("disable_ssl_verification", p.diags).unwrap_or(false);
         let follow_redirects = !r.bool("disable_redirect_follow", p.diags).unwrap_or(false);
-        let user_agent = r.get("user_agent").and_then(|n| p.formula(n, "user_agent", false));
-        let customize_output = r.get("customize_output").and_then(|n| p.formula_with_root(n, "customize_output", "response"));
+        let user_agent = r
+            .get("user_agent")
+            .and_then(|n| p.formula(n, "user_agent", false));
+        let customize_output = r
+            .get("customize_output")
+            .and_then(|n| p.formula_with_root(n, "customize_output", "response"));
         let credentials = p.credentials();
-        let (Some(url), Some(method), Some(timeout), Some(retry), Some(log_error)) = (url, method, timeout, retry, log_error) else {
+        let (Some(url), Some(method), Some(timeout), Some(retry), Some(log_error)) =
+            (url, method, timeout, retry, log_error)
+        else {
             return None;
         };
         if !ok {
             return None;
         }
-        Some(Arc::new(HttpRequest {
+        Some(HttpRequest {
             url,
             method,
             content_type,
@@ -141,18 +190,27 @@ impl ActionType for HttpRequestType {
             user_agent,
             customize_output,
             credentials,
-        }))
+        })
     }
 }
 
 /// Compiles a setting, checking it now when it has no formula.
-fn setting<T>(p: &mut OptionPlanner<'_>, node: &Node, option: &str, parse: impl Fn(&Value) -> Result<T, String>) -> Option<Setting<T>> {
+fn setting<T>(
+    p: &mut OptionPlanner<'_>,
+    node: &Node,
+    option: &str,
+    parse: impl Fn(&Value) -> Result<T, String>,
+) -> Option<Setting<T>> {
     let compiled = p.formula(node, option, false)?;
     match compiled.as_constant() {
         Some(v) => match parse(v) {
             Ok(t) => Some(Setting::Fixed(t)),
             Err(e) => {
-                p.error(node.location, format!("option `{option}` of action `{}`: {e}", p.slug), option_help(option));
+                p.error(
+                    node.location,
+                    format!("option `{option}` of action `{}`: {e}", p.slug),
+                    option_help(option),
+                );
                 None
             }
         },
@@ -164,7 +222,9 @@ fn option_help(option: &str) -> &'static str {
     match option {
         "method" => "use one of: get, post, put, patch, delete, head, options",
         "timeout" => "give a number of seconds greater than 0, e.g. `timeout: 10`",
-        "log_error_on_status" => "a list of statuses or ranges like [\"4xx\", \"5xx\", \"0\"]; `[]` never fails on status",
+        "log_error_on_status" => {
+            "a list of statuses or ranges like [\"4xx\", \"5xx\", \"0\"]; `[]` never fails on status"
+        }
         _ => "check the option's value against the documentation",
     }
 }
@@ -176,7 +236,10 @@ pub fn seconds(v: &Value) -> Result<Duration, String> {
     };
     match n {
         Some(n) if n > 0.0 && n.is_finite() && n <= 86_400.0 => Ok(Duration::from_secs_f64(n)),
-        _ => Err(format!("`{}` is not a number of seconds between 0 and 86400", to_text(v).unwrap_or_default())),
+        _ => Err(format!(
+            "`{}` is not a number of seconds between 0 and 86400",
+            to_text(v).unwrap_or_default()
+        )),
     }
 }
 
@@ -196,7 +259,9 @@ fn retry_formula(on: Option<Compiled>, max: Option<Compiled>) -> Compiled {
 /// scheme (the Tines guide's own `https//YourResourceServer/api/Tickets`), a relative URL, a
 /// scheme other than http(s).
 fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
-    let Some(lead) = url.leading_text() else { return true };
+    let Some(lead) = url.leading_text() else {
+        return true;
+    };
     let lower = lead.to_ascii_lowercase();
     for scheme in ["https", "http"] {
         if let Some(rest) = lower.strip_prefix(scheme) {
@@ -222,13 +287,30 @@ fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
     }
     if url.is_constant() {
         match url::Url::parse(lead) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty()) => {}
+            Ok(u)
+                if matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| !h.is_empty()) => {}
             Ok(u) => {
-                p.error(node.location, format!("`url` of action `{}` uses `{}:`; only http and https are supported", p.slug, u.scheme()), "use an `https://` (or `http://`) URL");
+                p.error(
+                    node.location,
+                    format!(
+                        "`url` of action `{}` uses `{}:`; only http and https are supported",
+                        p.slug,
+                        u.scheme()
+                    ),
+                    "use an `https://` (or `http://`) URL",
+                );
                 return false;
             }
             Err(e) => {
-                p.error(node.location, format!("`url` of action `{}` is not an absolute URL: `{lead}` ({e})", p.slug), "write a full URL such as `https://api.example.com/path`");
+                p.error(
+                    node.location,
+                    format!(
+                        "`url` of action `{}` is not an absolute URL: `{lead}` ({e})",
+                        p.slug
+                    ),
+                    "write a full URL such as `https://api.example.com/path`",
+                );
                 return false;
             }
         }
@@ -238,5 +320,9 @@ fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
 
 /// The whole URL text for messages: the literal lead, plus "…" when formulas follow.
 fn full_text(url: &Compiled, lead: &str) -> String {
-    if url.is_constant() { lead.to_owned() } else { format!("{lead}…") }
+    if url.is_constant() {
+        lead.to_owned()
+    } else {
+        format!("{lead}…")
+    }
 }

@@ -1,0 +1,266 @@
+//! Redaction (credentials.md): a canary secret, sent in a header, basic auth and the URL, comes
+//! back from a server that echoes requests and leaks derived forms; none of its spellings may
+//! reach stdout or stderr, whatever the output format, log level or error path.
+
+use serde_json::json;
+
+use crate::support::runs::{echo_of, env_credential_config, project};
+use crate::support::{Recorder, Reply, RunResult};
+
+const CANARY: &str = "canary-S3cr3t-Value_42!";
+/// A second secret whose base64url differs from its base64 (`+` → `-`).
+const CANARY2: &str = "s3cr3t?>~blob-77";
+const BASIC_USER: &str = "svc-user";
+
+fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
+    let alphabet: &[u8; 64] = if url_safe {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in data.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+        if pad {
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// RFC 3986 percent-encoding (everything but unreserved characters).
+fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// Every spelling of the secrets that must never be printed.
+fn forbidden() -> Vec<(String, String)> {
+    let basic = format!("{BASIC_USER}:{CANARY}");
+    let mut forms = Vec::new();
+    for (label, secret) in [("canary", CANARY), ("canary2", CANARY2)] {
+        forms.push((format!("{label} raw"), secret.to_owned()));
+        forms.push((format!("{label} base64"), base64(secret.as_bytes(), false, false)));
+        forms.push((format!("{label} base64url"), base64(secret.as_bytes(), true, false)));
+        forms.push((format!("{label} url-encoded"), url_encode(secret)));
+    }
+    forms.push(("basic auth".into(), format!("Basic {}", base64(basic.as_bytes(), false, true))));
+    forms.push(("basic auth base64".into(), base64(basic.as_bytes(), false, false)));
+    forms
+}
+
+#[test]
+fn the_forms_are_what_the_spec_names() {
+    assert_eq!(base64(CANARY.as_bytes(), false, true), "Y2FuYXJ5LVMzY3IzdC1WYWx1ZV80MiE=");
+    assert_eq!(base64(CANARY2.as_bytes(), false, true), "czNjcjN0Pz5+YmxvYi03Nw==");
+    assert_eq!(base64(CANARY2.as_bytes(), true, false), "czNjcjN0Pz5-YmxvYi03Nw");
+    assert_eq!(url_encode(CANARY), "canary-S3cr3t-Value_42%21");
+}
+
+#[track_caller]
+fn assert_no_secret(what: &str, r: &RunResult) {
+    for (label, form) in forbidden() {
+        assert!(!r.stdout.contains(&form), "{what}: {label} `{form}` on stdout:\n{}", r.stdout);
+        assert!(!r.stderr.contains(&form), "{what}: {label} `{form}` on stderr:\n{}", r.stderr);
+    }
+}
+
+/// Echoes each request and leaks every derived form of both secrets; `/fail…` answers 500,
+/// and with `flaky` every even-numbered request answers 503 (to make relay log a retry).
+fn leaky_server(flaky: bool) -> Recorder {
+    Recorder::start(move |req, n| {
+        let basic = format!("{BASIC_USER}:{CANARY}");
+        let body = json!({
+            "echo": echo_of(req),
+            "leak": {
+                "b64": base64(CANARY.as_bytes(), false, true),
+                "b64url": base64(CANARY.as_bytes(), true, false),
+                "url": url_encode(CANARY),
+                "basic": format!("Basic {}", base64(basic.as_bytes(), false, true)),
+                "b64_2": base64(CANARY2.as_bytes(), false, true),
+                "b64url_2": base64(CANARY2.as_bytes(), true, true),
+                "url_2": url_encode(CANARY2),
+            }
+        });
+        let status = if req.target.starts_with("/fail") {
+            500
+        } else if flaky && n % 2 == 0 {
+            503
+        } else {
+            200
+        };
+        Reply::json(status, body).header("x-leak", CANARY).header("retry-after", "0")
+    })
+}
+
+fn config(rec: &Recorder) -> String {
+    let hosts = [rec.host()];
+    format!("{}{}", env_credential_config("canary", "CANARY_SECRET", &hosts), env_credential_config("canary2", "CANARY_SECRET_TWO", &hosts).replace("credentials:\n", ""))
+}
+
+fn fetch_action(rec: &Recorder, extra: &str) -> String {
+    format!(
+        r#"  - name: Fetch
+    type: http_request
+    options:
+      url: {url}/echo?key=<<CREDENTIAL.canary>>
+      method: get
+      headers:
+        X-Api-Key: <<CREDENTIAL.canary>>
+        X-Other: <<CREDENTIAL.canary2>>
+      basic_auth: [{BASIC_USER}, "<<CREDENTIAL.canary>>"]
+{extra}"#,
+        url = rec.url("")
+    )
+}
+
+/// Fetch, then compute derived forms of the echoed secrets in formulas.
+fn echo_workflow(rec: &Recorder) -> String {
+    format!(
+        r#"name: Canary
+actions:
+{fetch}  - name: Derive
+    type: event_transform
+    options:
+      mode: message_only
+      payload:
+        raw: <<fetch.body.echo.headers["x-api-key"]>>
+        b64: =BASE64_ENCODE(fetch.body.echo.headers["x-api-key"])
+        b64url: =BASE64URL_ENCODE(fetch.body.echo.headers["x-other"])
+        url: =URL_ENCODE(fetch.body.echo.headers["x-api-key"])
+        in_text: "key is <<fetch.body.echo.headers['x-api-key']>>!"
+        basic: <<fetch.body.echo.headers.authorization>>
+"#,
+        fetch = fetch_action(rec, "")
+    )
+}
+
+fn run(rec: &Recorder, workflow: &str, args: &[&str], env: &[(&str, &str)]) -> RunResult {
+    let mut relay = project(&config(rec), workflow).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2);
+    for (k, v) in env {
+        relay = relay.env(k, v);
+    }
+    let mut all = vec!["run", "wf.yaml"];
+    all.extend_from_slice(args);
+    relay.args(all).run()
+}
+
+#[test]
+fn the_canary_is_sent_but_never_printed_in_any_output_format() {
+    let rec = leaky_server(false);
+    let wf = echo_workflow(&rec);
+    for format in ["json", "ndjson", "pretty"] {
+        let r = run(&rec, &wf, &["--output", format], &[]);
+        r.assert_code(0);
+        assert_no_secret(format, &r);
+        assert!(r.stdout.contains("[REDACTED:canary]"), "{format}: the echoed secret is masked, not missing:\n{}", r.stdout);
+        assert!(r.stdout.contains("[REDACTED:canary2]"), "{format}:\n{}", r.stdout);
+    }
+    // The server really got the secrets: the test would notice a relay that sent nothing.
+    let q = &rec.requests()[0];
+    assert_eq!(q.header("x-api-key"), Some(CANARY));
+    assert_eq!(q.header("x-other"), Some(CANARY2));
+    assert_eq!(q.header("authorization"), Some(format!("Basic {}", base64(format!("{BASIC_USER}:{CANARY}").as_bytes(), false, true)).as_str()));
+    assert_eq!(q.target, format!("/echo?key={CANARY}"));
+}
+
+#[test]
+fn the_canary_never_appears_in_debug_logs() {
+    let rec = leaky_server(true);
+    let wf = echo_workflow(&rec).replace(
+        "      basic_auth:",
+        "      retry_on_status: [\"503\"]\n      max_retries: 2\n      basic_auth:",
+    );
+    let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>)> = vec![
+        ("-vv", vec!["-vv"], vec![]),
+        ("-vv --log-format json", vec!["-vv", "--log-format", "json"], vec![]),
+        ("RELAY_LOG=trace", vec![], vec![("RELAY_LOG", "trace")]),
+    ];
+    for (what, flags, env) in cases {
+        let before = rec.count();
+        // Global flags may come after the subcommand (clap `global = true`).
+        let mut argv = vec!["run", "wf.yaml", "--output", "json"];
+        argv.extend(flags);
+        let mut relay = project(&config(&rec), &wf).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2);
+        for (k, v) in &env {
+            relay = relay.env(k, v);
+        }
+        let r = relay.args(argv).run();
+        r.assert_code(0);
+        assert_eq!(rec.count() - before, 2, "{what}: one 503, one retry");
+        assert!(r.stderr.contains("retrying"), "{what}: the retry is logged at debug level:\n{}", r.stderr);
+        assert!(r.stderr.contains("[REDACTED:canary]"), "{what}: the logged URL carries the masked key:\n{}", r.stderr);
+        assert_no_secret(what, &r);
+    }
+}
+
+#[test]
+fn the_canary_never_appears_in_failure_reports() {
+    let rec = leaky_server(false);
+    let wf = format!(
+        r#"name: Canary failure
+actions:
+{fetch}  - name: Post back
+    type: http_request
+    options:
+      url: {url}/fail/<<CREDENTIAL.canary>>
+      method: post
+      headers: {{X-Api-Key: "<<CREDENTIAL.canary>>"}}
+      payload: <<fetch.body>>
+"#,
+        fetch = fetch_action(&rec, ""),
+        url = rec.url("")
+    );
+    for format in ["json", "ndjson"] {
+        let r = run(&rec, &wf, &["--output", format], &[]);
+        r.assert_code(1);
+        let failure = r.stderr.lines().find(|l| l.contains("action `post_back` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
+        assert!(failure.contains("[REDACTED:canary]"), "the failed URL is shown masked: {failure}");
+        assert!(r.stderr.lines().any(|l| l.trim_start().starts_with("event:") && l.contains("[REDACTED:canary]")), "the event is shown masked:\n{}", r.stderr);
+        assert_no_secret(&format!("failure, {format}"), &r);
+    }
+    let posted = rec.requests().into_iter().find(|q| q.target.starts_with("/fail")).expect("post back was sent");
+    assert!(posted.body_text().contains(CANARY), "the echoed secret was really in the body");
+}
+
+#[test]
+fn dry_run_shows_placeholders_and_never_the_canary() {
+    let rec = leaky_server(false);
+    let wf = echo_workflow(&rec);
+    for format in ["json", "pretty"] {
+        let r = run(&rec, &wf, &["--dry-run", "-vv", "--output", format], &[]);
+        r.assert_code(0);
+        assert!(r.stdout.contains("<<CREDENTIAL.canary>>"), "{format}:\n{}", r.stdout);
+        assert!(r.stdout.contains("<<CREDENTIAL.canary2>>"), "{format}:\n{}", r.stdout);
+        assert_no_secret(&format!("dry run, {format}"), &r);
+    }
+    assert_eq!(rec.count(), 0);
+}
+
+#[test]
+fn values_shorter_than_six_characters_are_not_redacted() {
+    let rec = Recorder::start(|req, _| Reply::json(200, echo_of(req)));
+    let hosts = [rec.host()];
+    let config = format!(
+        "{}{}",
+        env_credential_config("five", "SHORT_SECRET_FIVE", &hosts),
+        env_credential_config("six", "SHORT_SECRET_SIX", &hosts).replace("credentials:\n", "")
+    );
+    let wf = format!(
+        "name: Short\nactions:\n  - name: Fetch\n    type: http_request\n    options:\n      url: {}/x\n      method: get\n      headers: {{X-Five: \"<<CREDENTIAL.five>>\", X-Six: \"<<CREDENTIAL.six>>\"}}\n",
+        rec.url("")
+    );
+    let r = project(&config, &wf).env("SHORT_SECRET_FIVE", "qz5x7").env("SHORT_SECRET_SIX", "mk93pw").args(["run", "wf.yaml"]).run();
+    r.assert_code(0);
+    let out = r.json();
+    assert_eq!(out[0]["fetch"]["body"]["headers"]["x-five"], "qz5x7", "5 characters: not registered, printed as is");
+    assert_eq!(out[0]["fetch"]["body"]["headers"]["x-six"], "[REDACTED:six]", "6 characters: masked");
+    assert!(!r.all_output().contains("mk93pw"));
+}
