@@ -48,6 +48,38 @@ pub enum Command {
     /// Manage credentials: list them, test one, store a value, log in, rotate the store key.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Convert a Tines story (or copied actions) into workflow YAML.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Convert a workflow into a Tines story export.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// A Tines story export or copied actions (JSON) → workflow YAML.
+    #[command(after_help = "Examples:\n  relay import tines story.json -o workflows/story.yaml\n  relay import tines story-with-children.json -o workflows/imported/")]
+    Tines {
+        /// The Tines JSON file.
+        file: PathBuf,
+        /// Where to write: a .yaml file, or a directory (required when the story has nested child stories). Default: stdout.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// A workflow → a Tines story export (JSON) that `relay import tines` turns back into it.
+    #[command(after_help = "Example:\n  relay export tines workflows/halo_tickets.yaml -o halo_tickets.json")]
+    Tines {
+        /// The workflow file.
+        workflow: PathBuf,
+        /// Where to write the JSON. Default: stdout.
+        #[arg(short, long, value_name = "OUT.json")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]

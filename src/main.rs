@@ -48,6 +48,8 @@ fn main() -> ExitCode {
             Command::Credential(command) => {
                 commands::credential::credential(command, &cli, &out).await
             }
+            Command::Import(command) => commands::tines::import(command, &cli, &out),
+            Command::Export(command) => commands::tines::export(command, &out),
         }
     });
     // Do not wait for blocking tasks (a hung credential command) on the way out.

@@ -9,6 +9,7 @@ pub mod engine;
 pub mod event;
 pub mod formula;
 pub mod http;
+pub mod import;
 pub mod ids;
 pub mod plan;
 pub mod registry;

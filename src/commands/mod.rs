@@ -2,4 +2,5 @@
 
 pub mod credential;
 pub mod run;
+pub mod tines;
 pub mod validate;

@@ -194,8 +194,8 @@ fn dry_run_prints_requests_with_placeholders_and_sends_nothing() {
     let rec = Recorder::ok();
     let config = DRY_RUN_CONFIG.replace("HOST", &rec.host());
     let wf = DRY_RUN_WORKFLOW.replace("URL", &rec.url(""));
-    let relay = project(&config, &wf);
-    let r = relay.args(["run", "wf.yaml", "--dry-run", "--output", "json", "--input", r#"{"ticket_id": 7}"#]).run();
+    let relay = project(&config, &wf).args(["run", "wf.yaml", "--dry-run", "--output", "json", "--input", r#"{"ticket_id": 7}"#]);
+    let r = relay.run();
     r.assert_code(0);
     assert_eq!(rec.count(), 0, "a dry run sends nothing");
     assert!(!relay.path("command-ran").exists(), "a dry run resolves no credential (the command did not run)");
@@ -218,8 +218,8 @@ fn dry_run_pretty_prints_http_messages() {
     let rec = Recorder::ok();
     let config = DRY_RUN_CONFIG.replace("HOST", &rec.host());
     let wf = DRY_RUN_WORKFLOW.replace("URL", &rec.url(""));
-    let relay = project(&config, &wf);
-    let r = relay.args(["run", "wf.yaml", "--dry-run", "--output", "pretty", "--input", r#"{"ticket_id": 7}"#]).run();
+    let relay = project(&config, &wf).args(["run", "wf.yaml", "--dry-run", "--output", "pretty", "--input", r#"{"ticket_id": 7}"#]);
+    let r = relay.run();
     r.assert_code(0);
     assert_eq!(rec.count(), 0);
     assert!(!relay.path("command-ran").exists());
@@ -236,8 +236,8 @@ fn without_dry_run_the_failing_command_credential_fails_the_run_naming_it() {
     let rec = Recorder::ok();
     let config = DRY_RUN_CONFIG.replace("HOST", &rec.host());
     let wf = DRY_RUN_WORKFLOW.replace("URL", &rec.url(""));
-    let relay = project(&config, &wf);
-    let r = relay.args(["run", "wf.yaml", "--input", r#"{"ticket_id": 7}"#]).run();
+    let relay = project(&config, &wf).args(["run", "wf.yaml", "--input", r#"{"ticket_id": 7}"#]);
+    let r = relay.run();
     r.assert_code(1);
     assert!(relay.path("command-ran").exists(), "the command ran");
     let failure = r.stderr.lines().find(|l| l.contains("action `create` failed")).unwrap_or_else(|| panic!("{}", r.stderr));

@@ -1,0 +1,1 @@
+//! Allowed hosts (credentials.md): default deny, every pattern form, and the URL tricks.
