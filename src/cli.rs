@@ -48,12 +48,98 @@ pub enum Command {
     /// Manage credentials: list them, test one, store a value, log in, rotate the store key.
     #[command(subcommand)]
     Credential(CredentialCommand),
+    /// Run the workflows of a directory on their cron schedules.
+    #[command(after_help = "Examples:\n  relay daemon workflows/\n  relay daemon workflows/ --once          # from system cron or CI\n  relay daemon --log-format json --grace 60")]
+    Daemon(DaemonArgs),
+    /// Show schedules and preview cron expressions.
+    #[command(subcommand)]
+    Schedule(ScheduleCommand),
+    /// Run history, from the state store.
+    #[command(subcommand)]
+    Runs(RunsCommand),
     /// Convert a Tines story (or copied actions) into workflow YAML.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Convert a workflow into a Tines story export.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Args, Debug)]
+pub struct DaemonArgs {
+    /// Workflow files or directories (default: workflows/).
+    pub paths: Vec<PathBuf>,
+    /// Fire everything due now (by the catch-up rules), wait for those runs, and exit.
+    #[arg(long)]
+    pub once: bool,
+    /// Seconds in-flight runs may take to finish after SIGTERM/SIGINT.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub grace: f64,
+    /// Finished runs kept per workflow in the run history.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub keep_runs: i64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScheduleCommand {
+    /// Every schedule of the workflows, in words, with its next 3 fire times in its time zone.
+    #[command(after_help = "Example:\n  relay schedule list workflows/")]
+    List {
+        /// Workflow files or directories (default: workflows/).
+        paths: Vec<PathBuf>,
+    },
+    /// The next fire times of a cron expression (RFC 3339 with the zone's offset).
+    #[command(after_help = "Examples:\n  relay schedule next \"30 2 * * *\" --timezone America/New_York --from 2026-03-07T12:00:00Z -n 3\n  relay schedule next \"*/15 * * * *\" --output json")]
+    Next {
+        /// The cron expression (5 fields, or 6 with seconds first; @daily etc.).
+        cron: String,
+        /// IANA time zone (default UTC).
+        #[arg(long, value_name = "TZ")]
+        timezone: Option<String>,
+        /// Start strictly after this instant (RFC 3339; default now).
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// How many fire times.
+        #[arg(short = 'n', default_value_t = 5, value_name = "N")]
+        count: usize,
+        /// `text` (one per line) or `json` (an array).
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        output: ListFormat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RunsCommand {
+    /// Recent runs, newest first.
+    #[command(after_help = "Examples:\n  relay runs list\n  relay runs list --workflow \"Halo tickets\" --state failed --limit 5")]
+    List {
+        /// Only this workflow (its name, or its file path as the daemon was given it).
+        #[arg(long, value_name = "W")]
+        workflow: Option<String>,
+        /// Only runs in this state (running, succeeded, failed, interrupted).
+        #[arg(long, value_name = "S")]
+        state: Option<String>,
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: i64,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        output: ListFormat,
+    },
+    /// One run: its state, times, error, and each action execution.
+    #[command(after_help = "Example:\n  relay runs show 01JDQ3V8K6M2X4T7B9C1E5F0GH --events")]
+    Show {
+        run_id: String,
+        /// Also print each execution's (redacted) result.
+        #[arg(long)]
+        events: bool,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        output: ListFormat,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]

@@ -25,7 +25,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let redactor = Arc::new(Redactor::new());
     let out = Arc::new(Output::new(cli.color, redactor.clone()));
-    logging::init(cli.verbose, cli.log_format, out.color, redactor);
+    // The daemon's fire and run lines are its output: info by default.
+    let verbose = if matches!(cli.command, Command::Daemon(_)) { cli.verbose.max(1) } else { cli.verbose };
+    logging::init(verbose, cli.log_format, out.color, redactor);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -48,6 +50,9 @@ fn main() -> ExitCode {
             Command::Credential(command) => {
                 commands::credential::credential(command, &cli, &out).await
             }
+            Command::Daemon(args) => commands::daemon::daemon(args, &cli, out.clone()).await,
+            Command::Schedule(command) => commands::schedule::schedule(command, &cli, &out),
+            Command::Runs(command) => commands::runs::runs(command, &cli, &out).await,
             Command::Import(command) => commands::tines::import(command, &cli, &out),
             Command::Export(command) => commands::tines::export(command, &out),
         }

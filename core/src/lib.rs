@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod credentials;
+pub mod daemon;
 pub mod diagnostic;
 pub mod engine;
 pub mod event;
@@ -12,6 +13,7 @@ pub mod http;
 pub mod import;
 pub mod ids;
 pub mod plan;
+pub mod plugin_host;
 pub mod registry;
 pub mod schedule;
 pub mod source;

@@ -46,6 +46,7 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
         dry_run: args.dry_run,
         trigger: "cli".into(),
         run_id: None,
+        default_timeout: None,
     };
     let report = tokio::select! {
         report = engine::run(Arc::new(plan), services, options, observer) => report,

@@ -1,5 +1,6 @@
 //! Events on stdout: one JSON array (pretty or compact), or one JSON object per line.
 
+use relay_core::credentials::Redactor;
 use relay_core::engine::EmitStatus;
 use relay_core::event::Event;
 
@@ -36,11 +37,14 @@ pub fn ndjson_line(run_id: &str, action: &str, status: EmitStatus, event: &Event
     text
 }
 
-/// An event in one line for error reports, shortened to `max` characters.
-pub fn short(event: &Event, max: usize) -> String {
+/// An event in one line for error reports, redacted and then shortened to `max` characters.
+/// Redacting first matters: a secret cut in half by the shortening would no longer match the
+/// redactor, and its first half would be printed.
+pub fn short(event: &Event, max: usize, redactor: &Redactor) -> String {
     let text = serde_json::to_string(event).unwrap_or_default();
+    let text = redactor.redact(&text);
     if text.chars().count() <= max {
-        return text;
+        return text.into_owned();
     }
     let cut: String = text.chars().take(max).collect();
     format!("{cut}…")

@@ -401,6 +401,63 @@ fn concurrency_one_sends_one_request_at_a_time() {
 }
 
 #[test]
+fn without_a_concurrency_key_at_most_sixteen_run_at_once() {
+    let flight = InFlight::default();
+    let rec = flight.server(Duration::from_millis(150));
+    let items: Vec<usize> = (0..40).collect();
+    let input = json!({ "items": items }).to_string();
+    let wf = fan_out_workflow(&rec.url(""), 1).replace("concurrency: 1\n", "");
+    assert!(!wf.contains("concurrency"));
+    let r = run_workflow("", &wf, &["--input", &input]);
+    r.assert_code(0);
+    assert_eq!(rec.count(), 40);
+    assert!(flight.max() <= 16, "default concurrency is 16, saw {}", flight.max());
+    assert!(flight.max() >= 2, "saw at most {}", flight.max());
+}
+
+#[test]
+fn implode_groups_by_guid_when_explodes_nest() {
+    let wf = r#"name: Nested
+concurrency: 4
+actions:
+  - name: Outer
+    type: event_transform
+    options: {mode: explode, path: <<groups>>, to: group}
+  - name: Inner
+    type: event_transform
+    options: {mode: explode, path: <<outer.group>>, to: item}
+  - name: Gather
+    type: event_transform
+    options: {mode: implode, item_path: <<inner.item>>, guid_path: <<inner.guid>>, size_path: <<inner.size>>}
+"#;
+    let r = run_workflow("", wf, &["--input", r#"{"groups": [["a", "b"], ["c", "d", "e"], ["f"]]}"#]);
+    r.assert_code(0);
+    let out = leaves(&r);
+    let gathered: Vec<(Value, Value)> = out.iter().map(|e| (e["outer"]["index"].clone(), e["gather"].clone())).collect();
+    assert_eq!(
+        gathered,
+        vec![
+            (json!(0), json!({"items": ["a", "b"]})),
+            (json!(1), json!({"items": ["c", "d", "e"]})),
+            (json!(2), json!({"items": ["f"]})),
+        ]
+    );
+}
+
+#[test]
+fn options_may_be_a_json_encoded_string() {
+    let wf = r#"name: Pasted from Tines
+actions:
+  - name: Shape
+    type: event_transform
+    options: '{"mode": "message_only", "payload": {"got": "<<x>>", "n": "=SIZE(x)"}}'
+"#;
+    let r = run_workflow("", wf, &["--input", r#"{"x": "abc"}"#]);
+    r.assert_code(0);
+    assert_eq!(leaves(&r), vec![json!({"x": "abc", "shape": {"got": "abc", "n": 3}})]);
+}
+
+#[test]
 fn an_incomplete_implode_group_is_emitted_at_the_end_of_the_run() {
     let wf = r#"name: Incomplete
 actions:
@@ -420,6 +477,36 @@ actions:
     let out = leaves(&r);
     assert_eq!(out.len(), 1, "{out:?}");
     assert_eq!(out[0]["implode"], json!({"items": [1, 3], "incomplete": true}));
+}
+
+#[test]
+fn a_failed_item_leaves_an_incomplete_group_and_the_run_fails() {
+    let rec = Recorder::start(|req, _| {
+        let n = trailing_number(&req.target);
+        if n == 2 { Reply::status(500) } else { Reply::json(200, json!({"n": n})) }
+    });
+    let wf = format!(
+        r#"name: One bad item
+concurrency: 4
+actions:
+  - name: Explode
+    type: event_transform
+    options: {{mode: explode, path: <<items>>, to: item}}
+  - name: Fetch
+    type: http_request
+    options: {{url: "{url}/item/<<explode.item>>", method: get}}
+  - name: Implode
+    type: event_transform
+    options: {{mode: implode, item_path: <<fetch.body.n>>, guid_path: <<explode.guid>>, size_path: <<explode.size>>}}
+"#,
+        url = rec.url("")
+    );
+    let r = run_workflow("", &wf, &["--input", r#"{"items": [0, 1, 2, 3, 4]}"#]);
+    r.assert_code(1);
+    let out = leaves(&r);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert_eq!(out[0]["implode"], json!({"items": [0, 1, 3, 4], "incomplete": true}));
+    assert!(r.stderr.contains("action `fetch` failed"), "{}", r.stderr);
 }
 
 #[test]
@@ -639,6 +726,41 @@ actions:
     assert!(failure.contains("prepare.absent_key"), "names the path: {failure}");
     assert!(failure.contains("payload"), "names the option: {failure}");
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+#[test]
+fn a_formula_failure_goes_along_the_failure_link_with_an_error_result() {
+    let wf = r#"name: Formula failure handled
+actions:
+  - name: Prepare
+    type: event_transform
+    options: {mode: message_only, payload: {present: 1}}
+  - name: Use it
+    type: event_transform
+    options:
+      mode: message_only
+      payload:
+        value: <<prepare.absent_key>>
+  - name: Next
+    type: event_transform
+    options: {mode: message_only, payload: {never: true}}
+  - name: Handle
+    type: event_transform
+    options: {mode: message_only, payload: {why: <<use_it.error>>}}
+links:
+  - {from: prepare, to: use_it}
+  - {from: use_it, to: next}
+  - {from: use_it, to: handle, type: failure}
+"#;
+    let r = run_workflow("", wf, &[]);
+    r.assert_code(0);
+    let out = leaves(&r);
+    assert_eq!(out.len(), 1, "{out:?}");
+    assert!(out[0].get("next").is_none());
+    assert_eq!(keys(&out[0]["use_it"]), ["error"], "a formula failure's result is {{error}}");
+    let why = out[0]["handle"]["why"].as_str().expect("error text");
+    assert!(why.contains("prepare.absent_key"), "{why}");
+    assert_eq!(out[0]["use_it"]["error"], out[0]["handle"]["why"]);
 }
 
 #[test]

@@ -8,3 +8,4 @@ mod run_cli;
 mod secrets;
 mod allowed_hosts;
 mod http_request;
+mod credentials;

@@ -178,6 +178,13 @@ actions:
       url: URL/lookup
       method: get
       payload: {q: <<start.id>>}
+  - name: Form post
+    type: http_request
+    options:
+      url: URL/form
+      method: post
+      content_type: form
+      payload: {token: <<CREDENTIAL.tok>>, id: <<start.id>>}
   - name: After create
     type: http_request
     options:
@@ -186,6 +193,7 @@ actions:
 links:
   - {from: start, to: create}
   - {from: start, to: lookup}
+  - {from: start, to: form_post}
   - {from: create, to: after_create}
 "#;
 
@@ -201,7 +209,7 @@ fn dry_run_prints_requests_with_placeholders_and_sends_nothing() {
     assert!(!relay.path("command-ran").exists(), "a dry run resolves no credential (the command did not run)");
     let previews: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     let text = r.stdout.clone();
-    assert_eq!(previews.len(), 2, "create and lookup can be reached without a response, after_create cannot:\n{text}");
+    assert_eq!(previews.len(), 3, "create, lookup and form_post can be reached without a response, after_create cannot:\n{text}");
     assert!(!text.contains("/after/"), "{text}");
     let create = previews.iter().find(|p| p.to_string().contains("/tickets/7")).unwrap_or_else(|| panic!("{text}"));
     let create_text = create.to_string();
@@ -211,6 +219,8 @@ fn dry_run_prints_requests_with_placeholders_and_sends_nothing() {
     assert!(create_text.contains("ticket 7"), "the body is shown: {create_text}");
     let lookup = previews.iter().find(|p| p.to_string().contains("/lookup")).unwrap_or_else(|| panic!("{text}"));
     assert!(lookup.to_string().contains(&rec.url("/lookup?q=7")), "{lookup}");
+    let form = previews.iter().find(|p| p.to_string().contains("/form")).unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(form["body"], "token=<<CREDENTIAL.tok>>&id=7", "placeholders in a form body are shown as written");
 }
 
 #[test]
@@ -229,6 +239,7 @@ fn dry_run_pretty_prints_http_messages() {
     assert!(out.lines().any(|l| l.eq_ignore_ascii_case("authorization: Bearer <<CREDENTIAL.tok>>")), "{out}");
     assert!(out.contains(r#""summary":"ticket 7""#) || out.contains(r#""summary": "ticket 7""#), "{out}");
     assert!(!out.contains("/after/"), "{out}");
+    assert!(out.lines().any(|l| l == "token=<<CREDENTIAL.tok>>&id=7"), "{out}");
 }
 
 #[test]
@@ -284,6 +295,25 @@ fn resource_flags_override_numbers_as_json_and_text_as_strings() {
     );
     r.assert_code(0);
     assert_eq!(leaves(&r)[0]["show"], json!({"size": 10, "name": "hello world", "wf": true, "shared": [1, 2]}));
+}
+
+#[test]
+fn a_resource_flag_can_add_a_resource_the_workflow_reads() {
+    let wf = "name: Extra\nactions:\n  - name: Show\n    type: event_transform\n    options: {mode: message_only, payload: {extra: <<RESOURCE.extra>>}}\n";
+    let r = run_workflow("", wf, &["--resource", "extra=2.5"]);
+    r.assert_code(0);
+    assert_eq!(leaves(&r)[0]["show"], json!({"extra": 2.5}));
+}
+
+#[test]
+fn unknown_flags_and_missing_arguments_exit_2() {
+    let r = run_workflow("", ECHO_INPUT, &["--bogus"]);
+    r.assert_code(2);
+    assert!(r.stderr.contains("--bogus"), "{}", r.stderr);
+    let r = Relay::new().args(["run"]).run();
+    r.assert_code(2);
+    let r = run_workflow("", ECHO_INPUT, &["--output", "xml"]);
+    r.assert_code(2);
 }
 
 #[test]

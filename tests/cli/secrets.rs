@@ -10,6 +10,10 @@ use crate::support::{Recorder, Reply, RunResult};
 const CANARY: &str = "canary-S3cr3t-Value_42!";
 /// A second secret whose base64url differs from its base64 (`+` → `-`).
 const CANARY2: &str = "s3cr3t?>~blob-77";
+/// A third secret with characters JSON escapes (`"` and `\\`).
+const CANARY3: &str = r#"q"uote\back-slash9"#;
+/// How CANARY3 is spelled inside a JSON string.
+const CANARY3_JSON: &str = r#"q\"uote\\back-slash9"#;
 const BASIC_USER: &str = "svc-user";
 
 fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
@@ -51,6 +55,8 @@ fn forbidden() -> Vec<(String, String)> {
         forms.push((format!("{label} base64url"), base64(secret.as_bytes(), true, false)));
         forms.push((format!("{label} url-encoded"), url_encode(secret)));
     }
+    forms.push(("canary3 raw".into(), CANARY3.to_owned()));
+    forms.push(("canary3 json-escaped".into(), CANARY3_JSON.to_owned()));
     forms.push(("basic auth".into(), format!("Basic {}", base64(basic.as_bytes(), false, true))));
     forms.push(("basic auth base64".into(), base64(basic.as_bytes(), false, false)));
     forms
@@ -58,6 +64,7 @@ fn forbidden() -> Vec<(String, String)> {
 
 #[test]
 fn the_forms_are_what_the_spec_names() {
+    assert_eq!(serde_json::to_string(CANARY3).unwrap(), format!("\"{CANARY3_JSON}\""));
     assert_eq!(base64(CANARY.as_bytes(), false, true), "Y2FuYXJ5LVMzY3IzdC1WYWx1ZV80MiE=");
     assert_eq!(base64(CANARY2.as_bytes(), false, true), "czNjcjN0Pz5+YmxvYi03Nw==");
     assert_eq!(base64(CANARY2.as_bytes(), true, false), "czNjcjN0Pz5-YmxvYi03Nw");
@@ -102,7 +109,12 @@ fn leaky_server(flaky: bool) -> Recorder {
 
 fn config(rec: &Recorder) -> String {
     let hosts = [rec.host()];
-    format!("{}{}", env_credential_config("canary", "CANARY_SECRET", &hosts), env_credential_config("canary2", "CANARY_SECRET_TWO", &hosts).replace("credentials:\n", ""))
+    format!(
+        "{}{}{}",
+        env_credential_config("canary", "CANARY_SECRET", &hosts),
+        env_credential_config("canary2", "CANARY_SECRET_TWO", &hosts).replace("credentials:\n", ""),
+        env_credential_config("canary3", "CANARY_SECRET_THREE", &hosts).replace("credentials:\n", "")
+    )
 }
 
 fn fetch_action(rec: &Recorder, extra: &str) -> String {
@@ -115,6 +127,7 @@ fn fetch_action(rec: &Recorder, extra: &str) -> String {
       headers:
         X-Api-Key: <<CREDENTIAL.canary>>
         X-Other: <<CREDENTIAL.canary2>>
+        X-Third: <<CREDENTIAL.canary3>>
       basic_auth: [{BASIC_USER}, "<<CREDENTIAL.canary>>"]
 {extra}"#,
         url = rec.url("")
@@ -143,7 +156,7 @@ actions:
 }
 
 fn run(rec: &Recorder, workflow: &str, args: &[&str], env: &[(&str, &str)]) -> RunResult {
-    let mut relay = project(&config(rec), workflow).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2);
+    let mut relay = project(&config(rec), workflow).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2).env("CANARY_SECRET_THREE", CANARY3);
     for (k, v) in env {
         relay = relay.env(k, v);
     }
@@ -162,11 +175,13 @@ fn the_canary_is_sent_but_never_printed_in_any_output_format() {
         assert_no_secret(format, &r);
         assert!(r.stdout.contains("[REDACTED:canary]"), "{format}: the echoed secret is masked, not missing:\n{}", r.stdout);
         assert!(r.stdout.contains("[REDACTED:canary2]"), "{format}:\n{}", r.stdout);
+        assert!(r.stdout.contains("[REDACTED:canary3]"), "{format}:\n{}", r.stdout);
     }
     // The server really got the secrets: the test would notice a relay that sent nothing.
     let q = &rec.requests()[0];
     assert_eq!(q.header("x-api-key"), Some(CANARY));
     assert_eq!(q.header("x-other"), Some(CANARY2));
+    assert_eq!(q.header("x-third"), Some(CANARY3));
     assert_eq!(q.header("authorization"), Some(format!("Basic {}", base64(format!("{BASIC_USER}:{CANARY}").as_bytes(), false, true)).as_str()));
     assert_eq!(q.target, format!("/echo?key={CANARY}"));
 }
@@ -188,7 +203,7 @@ fn the_canary_never_appears_in_debug_logs() {
         // Global flags may come after the subcommand (clap `global = true`).
         let mut argv = vec!["run", "wf.yaml", "--output", "json"];
         argv.extend(flags);
-        let mut relay = project(&config(&rec), &wf).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2);
+        let mut relay = project(&config(&rec), &wf).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2).env("CANARY_SECRET_THREE", CANARY3);
         for (k, v) in &env {
             relay = relay.env(k, v);
         }
@@ -233,14 +248,30 @@ actions:
 #[test]
 fn dry_run_shows_placeholders_and_never_the_canary() {
     let rec = leaky_server(false);
-    let wf = echo_workflow(&rec);
+    let wf = echo_workflow(&rec).replace(&format!("      basic_auth: [{BASIC_USER}, \"<<CREDENTIAL.canary>>\"]\n"), "");
+    assert!(!wf.contains("basic_auth"));
     for format in ["json", "pretty"] {
         let r = run(&rec, &wf, &["--dry-run", "-vv", "--output", format], &[]);
         r.assert_code(0);
-        assert!(r.stdout.contains("<<CREDENTIAL.canary>>"), "{format}:\n{}", r.stdout);
+        assert!(r.stdout.contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))), "{format}:\n{}", r.stdout);
         assert!(r.stdout.contains("<<CREDENTIAL.canary2>>"), "{format}:\n{}", r.stdout);
+        assert!(!r.stdout.contains("REDACTED"), "placeholders are not secrets:\n{}", r.stdout);
         assert_no_secret(&format!("dry run, {format}"), &r);
     }
+    assert_eq!(rec.count(), 0);
+}
+
+#[test]
+#[ignore = "bug: in a dry run, http_request registers the `<<CREDENTIAL.canary>>` placeholder of basic_auth with the redactor, so every placeholder prints as [REDACTED:canary]"]
+fn dry_run_with_basic_auth_still_shows_placeholders() {
+    let rec = leaky_server(false);
+    let wf = echo_workflow(&rec);
+    let r = run(&rec, &wf, &["--dry-run", "--output", "json"], &[]);
+    r.assert_code(0);
+    assert!(r.stdout.contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))), "{}", r.stdout);
+    assert!(r.stdout.contains("<<CREDENTIAL.canary>>"), "the X-Api-Key header shows the placeholder:\n{}", r.stdout);
+    assert!(!r.stdout.contains("REDACTED"), "placeholders are not secrets:\n{}", r.stdout);
+    assert_no_secret("dry run with basic auth", &r);
     assert_eq!(rec.count(), 0);
 }
 
@@ -263,4 +294,22 @@ fn values_shorter_than_six_characters_are_not_redacted() {
     assert_eq!(out[0]["fetch"]["body"]["headers"]["x-five"], "qz5x7", "5 characters: not registered, printed as is");
     assert_eq!(out[0]["fetch"]["body"]["headers"]["x-six"], "[REDACTED:six]", "6 characters: masked");
     assert!(!r.all_output().contains("mk93pw"));
+}
+
+#[test]
+fn a_secret_cut_by_the_shortened_event_of_a_failure_report_does_not_leak_its_prefix() {
+    let rec = leaky_server(false);
+    let wf = format!(
+        "name: Cut\nactions:\n  - name: Fail\n    type: http_request\n    options:\n      url: {}/fail\n      method: get\n      headers: {{X-Api-Key: \"<<CREDENTIAL.canary>>\"}}\n",
+        rec.url("")
+    );
+    // The failure report shortens the event to 300 characters: put the secret across that cut.
+    // `{"pad":"` is 8 characters and `","s":"` 7, so the secret starts at 290.
+    let input = json!({"pad": "x".repeat(275), "s": CANARY}).to_string();
+    assert_eq!(input.find(CANARY), Some(290));
+    let r = run(&rec, &wf, &["--input", &input], &[]);
+    r.assert_code(1);
+    assert!(r.stderr.lines().any(|l| l.trim_start().starts_with("event:")), "{}", r.stderr);
+    assert_no_secret("shortened event", &r);
+    assert!(!r.stderr.contains(&CANARY[..10]), "a prefix of the secret leaked:\n{}", r.stderr);
 }

@@ -28,6 +28,8 @@ pub struct RunOptions {
     pub trigger: String,
     /// A given run id (the daemon allocates ids before starting); a new one otherwise.
     pub run_id: Option<String>,
+    /// The deadline when the workflow sets no `timeout` (scheduled runs: 3600 s).
+    pub default_timeout: Option<std::time::Duration>,
 }
 
 /// Runs `plan` once to the end (or its timeout) and reports what happened.
@@ -56,7 +58,7 @@ pub async fn run(
             c.deliver(i, entry.clone());
         }
     }
-    let timed_out = match plan.timeout {
+    let timed_out = match plan.timeout.or(options.default_timeout) {
         Some(limit) => tokio::time::timeout(limit, c.drive())
             .await
             .is_err()

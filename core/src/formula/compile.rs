@@ -183,15 +183,19 @@ fn compile_string(
     let mut expr = |src: &str, offset: usize| -> Option<Expr> {
         match compile_expression(src) {
             Ok(e) => {
-                let at = locate(source, node, offset, src.chars().count());
-                refs.paths.extend(e.paths.iter().map(|p| Ref {
-                    path: p.clone(),
-                    location: at,
+                refs.paths.extend(e.paths.iter().map(|p| {
+                    // The caret goes under the path itself when it is written out, else
+                    // under the whole expression.
+                    let (at, width) = path_position(src, p).unwrap_or((0, src.chars().count()));
+                    Ref {
+                        path: p.clone(),
+                        location: locate(source, node, offset + at, width),
+                    }
                 }));
                 Some(e)
             }
             Err(e) => {
-                errors.push((locate(source, node, offset, src.chars().count()), e));
+                errors.push((locate(source, node, offset + e.offset, e.width), e));
                 None
             }
         }
@@ -318,13 +322,23 @@ fn check_functions(paths: &mut Vec<String>, src: &str) -> Result<(), FormulaSynt
             message: format!("unknown function `{p}`"),
             offset,
             width: p.chars().count(),
-            help: match suggestion {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "see the function list in the formulas documentation".into(),
-            },
+            suggestion: suggestion.map(|s| format!("did you mean `{s}`?")),
+            help: "formula functions are the upper-case Tines names (SIZE, DEFAULT, IF, MAP, …); see the list in the formulas documentation".into(),
         });
     }
     Ok(())
+}
+
+/// Where the dotted `path` is written in `src` (character offset and width), when it is
+/// written out whole and not as part of a longer name.
+fn path_position(src: &str, path: &str) -> Option<(usize, usize)> {
+    let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    src.match_indices(path).find_map(|(i, _)| {
+        let before = src[..i].chars().next_back();
+        let after = src[i + path.len()..].chars().next();
+        (before.is_none_or(|c| !is_name(c)) && after.is_none_or(|c| !(c.is_alphanumeric() || c == '_')))
+            .then(|| (src[..i].chars().count(), path.chars().count()))
+    })
 }
 
 /// Whether `name` appears in `src` directly followed by `(`.
@@ -340,10 +354,19 @@ fn is_call(src: &str, name: &str) -> bool {
 
 fn syntax_error(src: &str, e: &minijinja::Error) -> FormulaSyntaxError {
     let detail = e.detail().unwrap_or("invalid formula").to_string();
+    // Without MiniJinja's `debug` feature errors carry no column; when the input ended too
+    // early the caret goes under its last character, else under the whole expression.
+    let trimmed = src.trim_end().chars().count();
+    let (offset, width) = if detail.starts_with("unexpected end of input") && trimmed > 0 {
+        (trimmed - 1, 1)
+    } else {
+        (0, src.chars().count().max(1))
+    };
     FormulaSyntaxError {
         message: format!("formula syntax error in `{src}`: {detail}"),
-        offset: 0,
-        width: src.chars().count().max(1),
+        offset,
+        width,
+        suggestion: None,
         help: "check brackets, quotes and operators; formulas use MiniJinja expression syntax, e.g. `<<SIZE(get_tickets.body.tickets)>>`".into(),
     }
 }

@@ -9,6 +9,8 @@ pub struct FormulaSyntaxError {
     /// Character offset of the problem inside the string value, for the caret.
     pub offset: usize,
     pub width: usize,
+    /// The likely intended spelling ("did you mean `SIZE`?"), when there is one.
+    pub suggestion: Option<String>,
     pub help: String,
 }
 

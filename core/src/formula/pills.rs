@@ -65,6 +65,7 @@ pub fn split(s: &str) -> Result<Shape<'_>, FormulaSyntaxError> {
                 message: "this `<<` is never closed".into(),
                 offset: open_at,
                 width: 2,
+                suggestion: None,
                 help: "close the formula with `>>`, or write `\\<<` for a literal `<<`".into(),
             });
         };
@@ -74,6 +75,7 @@ pub fn split(s: &str) -> Result<Shape<'_>, FormulaSyntaxError> {
                 message: "empty formula `<<>>`".into(),
                 offset: open_at,
                 width: 4,
+                suggestion: None,
                 help: "put a path or expression between `<<` and `>>`, e.g. `<<get_tickets.body>>`"
                     .into(),
             });

@@ -40,9 +40,10 @@ pub struct SendOptions<'a> {
     pub follow_redirects: bool,
     pub verify_tls: bool,
     pub body_cap: u64,
-    /// Whether the request carries credentials (then cross-origin hops must be vouched for).
+    /// Whether the request carries credentials (then every hop must be vouched for).
     pub carries_credentials: bool,
-    /// Called for a cross-origin redirect target; an `Err` refuses the hop with that message.
+    /// Called for every redirect target of a request that carries credentials; an `Err`
+    /// refuses the hop with that message.
     pub allow_redirect: &'a (dyn Fn(&Url) -> Result<(), String> + Sync),
 }
 
@@ -205,14 +206,15 @@ impl HttpClient {
                     "redirect to `{target}` refused: only http and https are followed"
                 )));
             }
-            if target.origin() != url.origin() {
-                if options.carries_credentials {
-                    (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
-                } else {
-                    headers.retain(|(n, _)| {
-                        !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str())
-                    });
-                }
+            // A request carrying credentials has every hop checked, same origin included: an
+            // allowed-hosts pattern may restrict the path (`host/api/*`), and credentials.md
+            // asks for the check "again on every redirect".
+            if options.carries_credentials {
+                (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
+            } else if target.origin() != url.origin() {
+                headers.retain(|(n, _)| {
+                    !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str())
+                });
             }
             if status == 303
                 || ((status == 301 || status == 302)

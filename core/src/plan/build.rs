@@ -37,12 +37,12 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
             let other = &raw.actions[first];
             diags.error(
                 source,
-                action.location,
+                action.name_location,
                 format!(
-                    "two actions have the slug `{}`: `{}` (line {}) and `{}` (line {})",
-                    action.slug, other.name, other.location.line, action.name, action.location.line
+                    "action name `{}` gives the slug `{}`, which action `{}` on line {} already has",
+                    action.name, action.slug, other.name, other.name_location.line
                 ),
-                "rename one of them; slugs are how actions read each other's results, so they must be unique",
+                "rename one of them; a slug is the name lower-cased with `_` for spaces and punctuation, and other actions read results by slug, so slugs must be unique",
             );
         } else {
             slugs.insert(action.slug.clone(), i);
@@ -95,7 +95,8 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
             all_refs.push(None);
             continue;
         };
-        let mut planner = OptionPlanner::new(source, diags, &action.options, &action.slug);
+        let mut planner = OptionPlanner::new(source, diags, &action.options, &action.slug)
+            .anchored(action.options_location);
         let local = action
             .local
             .as_ref()
@@ -125,6 +126,7 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         }
     }
 
+    let schedules = super::schedule::schedules(source, raw.schedule.as_ref(), diags);
     let graph = build_graph(
         source,
         &raw.actions,
@@ -157,6 +159,7 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
     }
 
     if diags.len() > before || planned.len() != raw.actions.len() {
+        in_file_order(diags, &source.path);
         return None;
     }
     for (i, p) in planned.iter_mut().enumerate() {
@@ -195,6 +198,18 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         info,
         actions: planned,
         schedule: raw.schedule.clone(),
+        schedules,
         credentials,
     })
+}
+
+/// Puts the problems of `file` (the last ones collected) in the order of the file: they are
+/// found check by check, but read best from top to bottom.
+fn in_file_order(diags: &mut Diagnostics, file: &std::path::Path) {
+    let mut all = std::mem::take(diags).into_vec();
+    let start = all.iter().rposition(|d| d.file != file).map_or(0, |i| i + 1);
+    all[start..].sort_by_key(|d| (d.location.line, d.location.column));
+    for d in all {
+        diags.push(d);
+    }
 }

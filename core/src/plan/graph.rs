@@ -68,9 +68,12 @@ pub fn build_graph(
                 if link.kind == LinkKind::NoMatch && !emits_no_match[from] {
                     diags.error(
                         source,
-                        link.location,
-                        format!("`{}` is a {} action and never emits `no_match` events", link.from, actions[from].type_name),
-                        "only `trigger` actions emit `no_match`; use a default or `failure` link here",
+                        link.type_location.unwrap_or(link.location),
+                        format!(
+                            "a `no_match` link starts at `{}`, an `{}` action, but only `trigger` actions emit `no_match` events",
+                            link.from, actions[from].type_name
+                        ),
+                        "use `type: failure` to handle its failures, or omit `type` to pass on its results",
                     );
                     continue;
                 }
@@ -89,10 +92,9 @@ pub fn build_graph(
             }
         }
     }
-    let acyclic = check_cycles(source, actions, &outgoing, &link_at, diags);
-    if acyclic {
-        check_reachable(source, actions, &outgoing, &has_incoming, diags);
-    }
+    let reached = reachable(&outgoing, &has_incoming);
+    let (acyclic, on_cycle) = check_cycles(source, actions, &outgoing, &link_at, &reached, diags);
+    check_reachable(source, actions, &outgoing, &reached, &on_cycle, diags);
     Graph {
         outgoing,
         has_incoming,
@@ -128,14 +130,16 @@ fn resolve(
     None
 }
 
-/// Reports each cycle once, at the link that closes it. Returns whether the graph is acyclic.
+/// Reports each cycle once, at the link that closes it. Returns whether the graph is acyclic,
+/// and which actions are on a reported cycle.
 fn check_cycles(
     source: &SourceFile,
     actions: &[RawAction],
     outgoing: &[Vec<(LinkKind, usize)>],
     link_at: &HashMap<(usize, usize), &RawLink>,
+    reached: &[bool],
     diags: &mut Diagnostics,
-) -> bool {
+) -> (bool, Vec<bool>) {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
@@ -145,6 +149,7 @@ fn check_cycles(
     let n = actions.len();
     let mut mark = vec![Mark::New; n];
     let mut acyclic = true;
+    let mut on_cycle = vec![false; n];
     for start in 0..n {
         if mark[start] != Mark::New {
             continue;
@@ -163,20 +168,28 @@ fn check_cycles(
                     Mark::Active => {
                         acyclic = false;
                         let from = stack.iter().position(|(n, _)| *n == next).unwrap_or(0);
-                        let mut names: Vec<&str> = stack[from..]
-                            .iter()
-                            .map(|(n, _)| actions[*n].slug.as_str())
-                            .collect();
+                        let members: Vec<usize> = stack[from..].iter().map(|(n, _)| *n).collect();
+                        let mut names: Vec<&str> =
+                            members.iter().map(|n| actions[*n].slug.as_str()).collect();
                         names.push(actions[next].slug.as_str());
+                        // The caret goes under the `to:` of the link that closes the loop.
                         let location = link_at
                             .get(&(node, next))
-                            .map(|l| l.location)
-                            .unwrap_or(actions[node].location);
+                            .map(|l| l.to_location)
+                            .unwrap_or(actions[node].name_location);
+                        let help = if members.iter().all(|m| !reached[*m]) {
+                            "remove one link of the cycle; nothing outside the cycle links into it either, so none of its actions can ever run: link its first action from one that runs"
+                        } else {
+                            "remove one link of the cycle; a workflow's links must not loop back (each action runs once per event it receives)"
+                        };
+                        for m in members {
+                            on_cycle[m] = true;
+                        }
                         diags.error(
                             source,
                             location,
                             format!("links form a cycle: {}", names.join(" → ")),
-                            "remove one link of the cycle; a workflow's links must not loop back",
+                            help,
                         );
                     }
                     Mark::Done => {}
@@ -187,18 +200,14 @@ fn check_cycles(
             }
         }
     }
-    acyclic
+    (acyclic, on_cycle)
 }
 
-fn check_reachable(
-    source: &SourceFile,
-    actions: &[RawAction],
-    outgoing: &[Vec<(LinkKind, usize)>],
-    has_incoming: &[bool],
-    diags: &mut Diagnostics,
-) {
-    let mut reached = vec![false; actions.len()];
-    let mut todo: Vec<usize> = (0..actions.len()).filter(|i| !has_incoming[*i]).collect();
+/// Which actions can ever receive an event: those with no incoming link (they get the entry
+/// event) and everything linked from them.
+fn reachable(outgoing: &[Vec<(LinkKind, usize)>], has_incoming: &[bool]) -> Vec<bool> {
+    let mut reached = vec![false; outgoing.len()];
+    let mut todo: Vec<usize> = (0..outgoing.len()).filter(|i| !has_incoming[*i]).collect();
     for &i in &todo {
         reached[i] = true;
     }
@@ -210,15 +219,40 @@ fn check_reachable(
             }
         }
     }
+    reached
+}
+
+/// Reports actions that can never run. In a graph without cycles every action is reachable
+/// (one with no incoming link gets the entry event), so this finds what hangs off a cycle
+/// nothing leads into; the actions on such a cycle are reported with the cycle itself.
+fn check_reachable(
+    source: &SourceFile,
+    actions: &[RawAction],
+    outgoing: &[Vec<(LinkKind, usize)>],
+    reached: &[bool],
+    on_cycle: &[bool],
+    diags: &mut Diagnostics,
+) {
     for (i, a) in actions.iter().enumerate() {
-        if !reached[i] {
-            diags.error(
-                source,
-                a.location,
-                format!("action `{}` can never run: nothing reaches it", a.slug),
-                "link it from an action that runs, or remove its incoming links so it receives the entry event",
-            );
+        if reached[i] || on_cycle[i] {
+            continue;
         }
+        let mut senders: Vec<&str> = (0..actions.len())
+            .filter(|from| outgoing[*from].iter().any(|(_, to)| *to == i))
+            .map(|from| actions[from].slug.as_str())
+            .collect();
+        senders.dedup();
+        let senders = senders.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        diags.error(
+            source,
+            a.name_location,
+            format!(
+                "action `{}` can never run: it only receives events from {senders}, which never run{}",
+                a.slug,
+                if senders.contains(',') { "" } else { "s" }
+            ),
+            "link it from an action that runs, or remove its incoming links so it receives the entry event",
+        );
     }
 }
 

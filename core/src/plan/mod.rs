@@ -7,6 +7,7 @@ mod graph;
 mod options;
 mod references;
 mod resources;
+mod schedule;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -36,8 +37,10 @@ pub struct Plan {
     /// `INFO`: non-secret credential metadata.
     pub info: Value,
     pub actions: Vec<PlannedAction>,
-    /// The `schedule:` node, for the scheduler.
+    /// The `schedule:` node as written.
     pub schedule: Option<Node>,
+    /// The validated schedules (empty when the workflow has none).
+    pub schedules: Vec<crate::schedule::ScheduleSpec>,
     /// Every credential some action may use.
     pub credentials: Vec<String>,
 }

@@ -22,6 +22,8 @@ pub struct OptionPlanner<'a> {
     pub diags: &'a mut Diagnostics,
     pub options: &'a Node,
     pub slug: &'a str,
+    /// Where a missing option is reported (the `options:` key when there is one).
+    pub anchor: Location,
     pub(crate) refs: Vec<OptionRef>,
     /// Roots that exist only inside some options (`response` in `customize_output`).
     pub(crate) local_roots: Vec<(String, &'static str)>,
@@ -39,15 +41,25 @@ impl<'a> OptionPlanner<'a> {
             diags,
             options,
             slug,
+            anchor: options.location,
             refs: Vec::new(),
             local_roots: Vec::new(),
         }
+    }
+
+    /// Reports missing options at `at` (the `options:` key) instead of the first option.
+    pub fn anchored(mut self, at: Location) -> OptionPlanner<'a> {
+        if at.is_known() {
+            self.anchor = at;
+        }
+        self
     }
 
     /// A reader over the options mapping, reporting unknown and duplicate keys.
     pub fn reader(&mut self, keys: &'a [&'a str]) -> Option<MapReader<'a>> {
         let what = format!("the options of action `{}`", self.slug);
         MapReader::new(self.source, self.options, what, keys, self.diags)
+            .map(|r| r.anchored(self.anchor))
     }
 
     /// Compiles the formulas of option `option` (a dotted name for messages).
@@ -73,6 +85,7 @@ impl<'a> OptionPlanner<'a> {
                                 e.message, self.slug
                             ),
                         )
+                        .with_suggestion(e.suggestion)
                         .with_help(e.help),
                     );
                 }

@@ -12,6 +12,7 @@ mod clock;
 mod data_keys;
 mod encrypted_table;
 mod error;
+mod history;
 mod master_key;
 mod migrations;
 mod open_sqlite;
@@ -27,6 +28,7 @@ mod warning;
 mod test_support;
 
 pub use error::StoreError;
+pub use history::{ExecutionRecord, FireRecord, NewRun, RunRecord};
 pub use master_key::{MASTER_KEY_ENV, MASTER_KEY_FILE, MasterKey, MasterKeySource};
 pub use open_sqlite::DATABASE_FILE;
 pub use rotation::RotationReport;

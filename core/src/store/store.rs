@@ -183,7 +183,7 @@ impl Store {
         self.inner.pool.close().await;
     }
 
-    #[cfg(test)]
+    /// The state shared by clones (for the store's other modules).
     pub(super) fn inner(&self) -> &Arc<Inner> {
         &self.inner
     }

@@ -47,10 +47,14 @@ pub struct RawWorkflow {
 #[derive(Debug)]
 pub struct RawAction {
     pub name: String,
+    /// Where the name's text is (what a duplicate slug points at).
+    pub name_location: Location,
     pub slug: String,
     pub type_name: String,
     pub type_location: Location,
     pub options: Node,
+    /// Where a missing option is reported: the `options:` key, else the action itself.
+    pub options_location: Location,
     pub description: Option<String>,
     pub disabled: bool,
     pub local: Option<Node>,
@@ -82,6 +86,8 @@ pub struct RawLink {
     pub to: String,
     pub to_location: Location,
     pub kind: LinkKind,
+    /// The `type:` value, when written.
+    pub type_location: Option<Location>,
     pub location: Location,
 }
 
@@ -107,6 +113,15 @@ impl RawWorkflow {
                 Location::new(1, 1, 1),
                 "the workflow file is empty",
                 "start with `name:` and `actions:`; see workflows/ for examples",
+            );
+            return None;
+        }
+        if root.as_seq().is_some() {
+            diags.error(
+                &source,
+                root.location,
+                "the workflow is a list, but a workflow file is a mapping with `name:` and `actions:`",
+                "start the file with `name: <display name>` and `actions:`, and indent this list under `actions:`",
             );
             return None;
         }
@@ -216,7 +231,18 @@ fn read_action(
         diags,
     )?;
     let type_name = r.string("type", diags)?.to_owned();
-    let options = match r.get("options") {
+    let name_location = r.get("name")?.location;
+    let options_node = r.get("options");
+    // The key (`options:`, or its misspelling) whose value the options are.
+    let options_location = options_node
+        .and_then(|opts| {
+            node.as_map()?
+                .iter()
+                .find(|(_, v)| std::ptr::eq(v, opts))
+                .map(|(k, _)| k.location)
+        })
+        .unwrap_or(node.location);
+    let options = match options_node {
         None => Node::new(NodeValue::Map(Vec::new()), node.location),
         Some(opts) => match &opts.value {
             NodeValue::Str(json) => options_from_json(source, opts, json, &label, diags)?,
@@ -231,10 +257,12 @@ fn read_action(
     }
     Some(RawAction {
         name: name.to_owned(),
+        name_location,
         slug,
         type_name,
         type_location: type_node.location,
         options,
+        options_location,
         description: r.string("description", diags).map(str::to_owned),
         disabled: r.bool("disabled", diags).unwrap_or(false),
         local,
@@ -250,26 +278,76 @@ fn options_from_json(
     label: &str,
     diags: &mut Diagnostics,
 ) -> Option<Node> {
+    // Where the JSON text starts in the file, when the YAML string holds it verbatim on one line
+    // (the usual single-quoted paste): then every problem inside gets its own caret.
+    let verbatim_column = verbatim_start(source, node, json);
     match serde_json::from_str::<serde_json::Value>(json) {
-        Ok(value @ serde_json::Value::Object(_)) => Some(Node::from_json(&value, node.location)),
-        Ok(_) => {
+        Ok(value @ serde_json::Value::Object(_)) => Some(
+            verbatim_column
+                .and_then(|column| yaml::located_json(json, node.location.line, column))
+                .unwrap_or_else(|| Node::from_json(&value, node.location)),
+        ),
+        Ok(value) => {
             diags.error(
                 source,
                 node.location,
-                format!("`options` of {label} is a string that is not a JSON object"),
-                "write `options:` as a mapping, or as a JSON object string as Tines exports it",
+                format!(
+                    "`options` of {label} is a string holding JSON {}, not a JSON object",
+                    json_kind(&value)
+                ),
+                "write `options:` as a mapping, or as the JSON object string Tines exports (`'{\"url\": …}'`)",
             );
             None
         }
         Err(e) => {
+            // serde_json ends its message with " at line L column C"; the caret shows that.
+            let full = e.to_string();
+            let suffix = format!(" at line {} column {}", e.line(), e.column());
+            let reason = full.strip_suffix(&suffix).unwrap_or(&full);
+            // serde_json counts bytes from 1; the caret counts characters.
+            let chars_before = json
+                .get(..e.column().saturating_sub(1).min(json.len()))
+                .map(|before| before.chars().count() as u32);
+            let location = match (verbatim_column, chars_before) {
+                (Some(column), Some(n)) if e.line() == 1 => {
+                    Location::new(node.location.line, column + n, 1)
+                }
+                _ => node.location,
+            };
+            let help = if e.is_eof() {
+                "the JSON text ends too early: check that every `{`, `[` and `\"` is closed; or write `options:` as a YAML mapping"
+            } else {
+                "fix the JSON at the caret (keys and strings in double quotes, no trailing commas); or write `options:` as a YAML mapping"
+            };
             diags.error(
                 source,
-                node.location,
-                format!("`options` of {label} is a string but not valid JSON: {e}"),
-                "write `options:` as a mapping, or paste the JSON object Tines exports",
+                location,
+                format!("`options` of {label} is a string but not valid JSON: {reason}"),
+                help,
             );
             None
         }
+    }
+}
+
+/// The column of the JSON text's first character, when the YAML scalar at `node` is that text
+/// between quotes on a single line, character for character.
+fn verbatim_start(source: &SourceFile, node: &Node, json: &str) -> Option<u32> {
+    let line = source.line(node.location.line)?;
+    let from: String = line.chars().skip(node.location.column.checked_sub(1)? as usize).collect();
+    let quote = from.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+    let inner = from.strip_prefix(quote)?;
+    (inner.starts_with(json) && inner[json.len()..].starts_with(quote)).then_some(node.location.column + 1)
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
     }
 }
 
@@ -324,6 +402,7 @@ fn read_links(source: &SourceFile, node: &Node, diags: &mut Diagnostics) -> Vec<
             to: to_s.to_owned(),
             to_location: to.location,
             kind,
+            type_location: r.get("type").map(|n| n.location),
             location: item.location,
         });
     }
@@ -332,10 +411,12 @@ fn read_links(source: &SourceFile, node: &Node, diags: &mut Diagnostics) -> Vec<
 
 fn yaml_help(message: &str) -> String {
     if message.contains("tab") {
-        "YAML indentation must use spaces, not tabs".into()
+        "YAML indentation must use spaces, not tabs: replace the tab with spaces".into()
     } else if message.contains("mapping values") {
-        "check the indentation of this line and the one above; a value containing `: ` needs quotes"
+        "check this line's indentation against the line above: keys of one mapping start in the same column; a value containing `: ` needs quotes"
             .into()
+    } else if message.contains("unclosed quote") {
+        "add the matching closing quote at the end of the value".into()
     } else if message.contains("duplicate") {
         "remove one of the two keys; YAML keys must be unique".into()
     } else {

@@ -30,13 +30,28 @@ pub fn parse(text: &str) -> Result<Node, YamlError> {
     }
     match serde_saphyr::from_str_with_options::<Spanned<NodeValue>>(text, options) {
         Ok(node) => Ok(located(node)),
-        Err(e) => Err(YamlError {
-            message: plain_message(&e.without_snippet().to_string()),
-            location: e
+        Err(e) => {
+            let message = plain_message(&e.without_snippet().to_string());
+            let mut location = e
                 .location()
                 .map(Location::from)
-                .unwrap_or(Location::UNKNOWN),
-        }),
+                .unwrap_or(Location::UNKNOWN);
+            if message.contains("tab") {
+                location = at_tab(text, location);
+            }
+            Err(YamlError { message, location })
+        }
+    }
+}
+
+/// The parser reports a tab error after the tab; the caret belongs under the tab itself.
+fn at_tab(text: &str, location: Location) -> Location {
+    let Some(line) = text.lines().nth(location.line.saturating_sub(1) as usize) else {
+        return location;
+    };
+    match line.chars().position(|c| c == '\t') {
+        Some(i) if i < location.column as usize => Location::new(location.line, i as u32 + 1, 1),
+        _ => location,
     }
 }
 
@@ -86,6 +101,13 @@ mod tests {
             err.message,
             "mapping values are not allowed in this context"
         );
+    }
+
+    #[test]
+    fn tab_errors_point_at_the_tab() {
+        let err = parse("a:\n  b: 1\n\tc: 2\n").unwrap_err();
+        assert!(err.message.contains("tab"), "{}", err.message);
+        assert_eq!((err.location.line, err.location.column), (3, 1));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::node::{Node, NodeValue};
 use super::suggest::did_you_mean;
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::source::SourceFile;
+use crate::source::{Location, SourceFile};
 
 /// A mapping being read; `what` names it in messages ("action `get_tickets`").
 pub struct MapReader<'a> {
@@ -14,6 +14,11 @@ pub struct MapReader<'a> {
     node: &'a Node,
     what: String,
     allowed: &'a [&'a str],
+    /// Where a missing key is reported (the mapping's own key, e.g. `options:`, when known).
+    anchor: Location,
+    /// Misspelled keys, read as the allowed key they were reported as ("did you mean"), so one
+    /// typo is one diagnostic instead of also "`options` is missing" and whatever follows.
+    misspelled: Vec<(&'a str, &'a Node)>,
 }
 
 impl<'a> MapReader<'a> {
@@ -43,16 +48,17 @@ impl<'a> MapReader<'a> {
             return None;
         };
         let mut seen: HashMap<&str, u32> = HashMap::new();
-        for (key, _) in entries {
+        let mut misspelled = Vec::new();
+        for (key, value) in entries {
             if let Some(first_line) = seen.get(key.name.as_str()) {
-                diags.error(
-                    source,
-                    key.location,
-                    format!(
-                        "duplicate key `{}` in {what} (first written on line {first_line})",
-                        key.name
-                    ),
-                    "remove one of the two; YAML keys must be unique",
+                diags.push(
+                    Diagnostic::new(
+                        source,
+                        key.location,
+                        format!("duplicate key `{}` in {what}", key.name),
+                    )
+                    .with_suggestion(Some(format!("the first `{}` is on line {first_line}", key.name)))
+                    .with_help("remove one of the two; YAML keys must be unique"),
                 );
                 continue;
             }
@@ -68,6 +74,11 @@ impl<'a> MapReader<'a> {
                     .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
                     .with_help(format!("the keys allowed here are: {}", allowed.join(", "))),
                 );
+                if let Some(s) = suggestion {
+                    if node.get(s).is_none() && !misspelled.iter().any(|(k, _)| *k == s) {
+                        misspelled.push((s, value));
+                    }
+                }
             }
         }
         Some(MapReader {
@@ -75,7 +86,17 @@ impl<'a> MapReader<'a> {
             node,
             what,
             allowed,
+            anchor: node.location,
+            misspelled,
         })
+    }
+
+    /// Reports missing keys at `at` (e.g. the `options:` key) instead of the mapping's first key.
+    pub fn anchored(mut self, at: Location) -> MapReader<'a> {
+        if at.is_known() {
+            self.anchor = at;
+        }
+        self
     }
 
     pub fn node(&self) -> &'a Node {
@@ -90,13 +111,20 @@ impl<'a> MapReader<'a> {
         self.source
     }
 
-    /// The value of `key`, if written (and not `null`).
+    /// The value of `key`, if written (and not `null`); a misspelling already reported as
+    /// "did you mean `key`?" stands in for it.
     pub fn get(&self, key: &'static str) -> Option<&'a Node> {
         debug_assert!(
             self.allowed.contains(&key),
             "`{key}` is read but not declared as allowed"
         );
-        self.node.get(key).filter(|n| n.value != NodeValue::Null)
+        let found = self.node.get(key).or_else(|| {
+            self.misspelled
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| *v)
+        });
+        found.filter(|n| n.value != NodeValue::Null)
     }
 
     /// The value of `key`, reporting its absence.
@@ -110,8 +138,8 @@ impl<'a> MapReader<'a> {
         if found.is_none() {
             diags.error(
                 self.source,
-                self.node.location,
-                format!("{} has no `{key}`", self.what),
+                self.anchor,
+                format!("`{key}` is missing from {}", self.what),
                 help,
             );
         }
@@ -154,6 +182,33 @@ impl<'a> MapReader<'a> {
         let node = self.get(key)?;
         match &node.value {
             NodeValue::Bool(b) => Some(*b),
+            NodeValue::Str(s) => {
+                // Relay reads YAML 1.2: `yes`, `no`, `on`, `off` are text, not booleans.
+                let meant = match s.to_ascii_lowercase().as_str() {
+                    "yes" | "y" | "on" | "true" => Some(true),
+                    "no" | "n" | "off" | "false" => Some(false),
+                    _ => None,
+                };
+                let help = match meant {
+                    Some(b) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                        format!("write `{key}: {b}` without quotes")
+                    }
+                    Some(b) => format!(
+                        "write `{key}: {b}`; `{s}` is text in YAML 1.2, which Relay reads (only `true` and `false` are booleans)"
+                    ),
+                    None => format!("write `{key}: true` or `{key}: false`"),
+                };
+                diags.error(
+                    self.source,
+                    node.location,
+                    format!(
+                        "`{key}` in {} must be `true` or `false`, found the text `{s}`",
+                        self.what
+                    ),
+                    help,
+                );
+                None
+            }
             _ => {
                 self.type_error(key, node, "`true` or `false`", diags);
                 None
@@ -178,11 +233,16 @@ impl<'a> MapReader<'a> {
         match n {
             Some(n) if (min..=max).contains(&n) => Some(n),
             Some(n) => {
+                let range = if max == i64::MAX {
+                    format!("at least {min}")
+                } else {
+                    format!("from {min} to {max}")
+                };
                 diags.error(
                     self.source,
                     node.location,
-                    format!("`{key}` in {} is {n}, outside {min}..={max}", self.what),
-                    format!("use a whole number from {min} to {max}"),
+                    format!("`{key}` in {} is {n}; it must be {range}", self.what),
+                    format!("use a whole number {range}"),
                 );
                 None
             }

@@ -7,12 +7,31 @@ where
 {
     let word_lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| same_stem(&word_lower, &candidates))
+}
+
+/// A different ending of the same word (`failed` for `failure`): the one candidate sharing
+/// the longest prefix of at least four characters with `word`.
+fn same_stem<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let prefix = |c: &str| {
+        word.chars()
+            .zip(c.to_lowercase().chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let best = candidates.iter().map(|c| prefix(c)).max()?;
+    let mut with_best = candidates.iter().filter(|c| prefix(c) == best);
+    match (with_best.next(), with_best.next()) {
+        (Some(c), None) if best >= 4 => Some(*c),
+        _ => None,
+    }
 }
 
 /// Optimal string alignment distance: Levenshtein plus adjacent transpositions, because
@@ -54,6 +73,13 @@ mod tests {
         );
         assert_eq!(did_you_mean("metod", ["method", "url"]), Some("method"));
         assert_eq!(did_you_mean("URL", ["method", "url"]), Some("url"));
+    }
+
+    #[test]
+    fn suggests_another_ending_of_the_same_word() {
+        assert_eq!(did_you_mean("failed", ["default", "failure", "no_match"]), Some("failure"));
+        assert_eq!(did_you_mean("page", ["page_size", "page_no"]), None, "ambiguous");
+        assert_eq!(did_you_mean("pag", ["page_size"]), None, "too short a stem");
     }
 
     #[test]

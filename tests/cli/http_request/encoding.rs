@@ -174,7 +174,7 @@ fn user_headers_override_content_type_and_user_agent() {
     let rec = Recorder::ok();
     let wf = workflow(&[
         action("overridden", &json!({"url": rec.url("/h"), "method": "post", "user_agent": "option/1",
-            "headers": {"Content-Type": "application/json; charset=utf-8", "User-Agent": "header/2", "X-Custom": "v"},
+            "headers": {"Content-Type": "application/json; charset=utf-8", "User-Agent": "header/2", "X-Custom": "v", "X-Num": 5, "X-Flag": true},
             "payload": {"a": 1}})),
         action("custom_ua", &json!({"url": rec.url("/ua"), "method": "get", "user_agent": "option/1"})),
         action("default_ua", &json!({"url": rec.url("/dua"), "method": "get"})),
@@ -184,7 +184,7 @@ fn user_headers_override_content_type_and_user_agent() {
     assert_request(
         &reqs[0],
         "POST /h HTTP/1.1",
-        &headers(&rec, &["content-type: application/json; charset=utf-8", "user-agent: header/2", "x-custom: v", "content-length: 7"]),
+        &headers(&rec, &["content-type: application/json; charset=utf-8", "user-agent: header/2", "x-custom: v", "x-num: 5", "x-flag: true", "content-length: 7"]),
         br#"{"a":1}"#,
     );
     assert_request(&reqs[1], "GET /ua HTTP/1.1", &headers(&rec, &["user-agent: option/1"]), b"");
@@ -231,4 +231,17 @@ fn a_secret_with_quotes_and_ampersands_cannot_break_json_form_or_query_encoding(
     let query = reqs[2].target.split_once('?').expect("query").1.to_owned();
     assert_eq!(form_decode(&query), vec![("token".to_owned(), secret.to_owned()), ("after".to_owned(), "kept".to_owned())]);
     assert!(!result.all_output().contains(secret), "the secret is redacted from output:\n{}", result.all_output());
+}
+
+#[test]
+fn a_secret_with_a_line_break_cannot_inject_a_header() {
+    let rec = Recorder::ok();
+    let config = env_credential_config("tok", "TOK_SECRET", &[rec.host()]);
+    let wf = workflow(&[action("call", &json!({"url": rec.url("/h"), "method": "get", "headers": {"Authorization": "Bearer <<CREDENTIAL.tok>>"}}))]);
+    let secret = "abcdef123\r\nX-Injected: 1";
+    let result = run(Some(&config), &wf, &[("TOK_SECRET", secret)]);
+    result.assert_code(1);
+    assert_eq!(rec.count(), 0, "nothing is sent");
+    assert!(result.stderr.contains("header `authorization`"), "{}", result.stderr);
+    assert!(!result.all_output().contains("abcdef123"), "the secret is not shown:\n{}", result.all_output());
 }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::raw_server::{stream_chunked, RawServer};
-use super::{outcome, run_one};
+use super::raw_server::{stream_chunked, KeepAlive, RawServer};
+use super::{action, outcome, run, run_one, workflow};
 use crate::support::{Recorder, Reply};
 
 const MIB: u64 = 1024 * 1024;
@@ -16,7 +16,8 @@ const MIB: u64 = 1024 * 1024;
 fn a_streamed_body_over_64_mib_fails_without_reading_it_all() {
     // Chunked, so no Content-Length gives the size away; the server would go on to 1 GiB.
     let server = RawServer::start(|stream, stats| stream_chunked(stream, stats, 1024 * MIB, b'a'));
-    let result = run_one(&json!({"url": server.url("/big"), "method": "get"}));
+    // Retrying status 0 does not apply: an oversized body is not a transport error.
+    let result = run_one(&json!({"url": server.url("/big"), "method": "get", "retry_on_status": ["0"], "max_retries": 1}));
     result.assert_code(1);
     assert!(result.stderr.contains("response body is larger than 64 MiB"), "{}", result.stderr);
     let (s, res) = outcome(&result, "call");
@@ -101,4 +102,22 @@ fn a_timeout_counts_as_status_zero_for_retries() {
     result.assert_code(0);
     assert_eq!(rec.count(), 2);
     assert_eq!(outcome(&result, "call").1["body"], json!({"second": true}));
+}
+
+#[test]
+fn one_pooled_client_reuses_its_connection_across_actions_and_retries() {
+    let ok = KeepAlive::start(200);
+    let wf = workflow(&[
+        action("first", &json!({"url": ok.url("/1"), "method": "get"})),
+        action("second", &json!({"url": ok.url("/2"), "method": "get"})),
+        action("third", &json!({"url": ok.url("/3"), "method": "get"})),
+    ]);
+    run(None, &wf, &[]).assert_code(0);
+    assert_eq!(ok.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(ok.connections.load(Ordering::SeqCst), 1, "three actions, one keep-alive connection");
+
+    let busy = KeepAlive::start(503);
+    run_one(&json!({"url": busy.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 2})).assert_code(1);
+    assert_eq!(busy.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(busy.connections.load(Ordering::SeqCst), 1, "retries reuse the connection");
 }

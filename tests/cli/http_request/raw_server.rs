@@ -96,3 +96,53 @@ pub fn stream_chunked(stream: &mut TcpStream, stats: &Stats, total: u64, fill: u
     let _ = stream.write_all(b"0\r\n\r\n");
     let _ = stream.flush();
 }
+
+/// A keep-alive server answering every request `200 {}`, counting the TCP connections made.
+pub struct KeepAlive {
+    pub port: u16,
+    pub connections: Arc<AtomicUsize>,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl KeepAlive {
+    /// Answers `status` with an empty JSON object to every request.
+    pub fn start(status: u16) -> KeepAlive {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind keep-alive server");
+        let port = listener.local_addr().expect("addr").port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (conns, reqs) = (connections.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                conns.fetch_add(1, Ordering::SeqCst);
+                let reqs = reqs.clone();
+                std::thread::spawn(move || {
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
+                    let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                    loop {
+                        // Requests here carry no body: read the head only.
+                        loop {
+                            let mut line = String::new();
+                            match reader.read_line(&mut line) {
+                                Ok(0) | Err(_) => return,
+                                Ok(_) if line == "\r\n" => break,
+                                Ok(_) => {}
+                            }
+                        }
+                        reqs.fetch_add(1, Ordering::SeqCst);
+                        let answer = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{{}}");
+                        if stream.write_all(answer.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        KeepAlive { port, connections, requests }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}

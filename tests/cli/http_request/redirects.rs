@@ -114,6 +114,7 @@ fn a_cross_origin_redirect_with_a_credential_not_allowed_there_is_refused_before
     assert_eq!(other.count(), 0, "not a byte reaches the other origin");
     assert!(result.stderr.contains("credential `tok`"), "{}", result.stderr);
     assert!(result.stderr.contains(&other.host()), "names the refused host: {}", result.stderr);
+    assert!(result.stderr.contains(&format!("[{}]", rec.host())), "names the patterns: {}", result.stderr);
     assert!(!result.all_output().contains("secret-value-123"));
 }
 

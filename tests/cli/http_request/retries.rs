@@ -143,3 +143,17 @@ fn http_date(t: SystemTime) -> String {
 fn http_date_formats_a_known_instant() {
     assert_eq!(http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
 }
+
+#[test]
+fn invalid_retry_options_are_rejected_before_running() {
+    let rec = Recorder::ok();
+    for (options, needle) in [
+        (json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 26}), "max_retries"),
+        (json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["50x"]}), "50x"),
+    ] {
+        let result = run_one(&options);
+        result.assert_code(65);
+        assert!(result.stderr.contains(needle), "{}", result.stderr);
+    }
+    assert_eq!(rec.count(), 0);
+}

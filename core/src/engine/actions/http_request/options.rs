@@ -9,10 +9,15 @@ use crate::engine::{Action, ActionType};
 use crate::formula::{Compiled, to_text};
 use crate::http::body::BodyKind;
 use crate::http::method::Method;
-use crate::http::retry::RetryPolicy;
+use crate::diagnostic::Diagnostic;
+use crate::http::retry::{MAX_RETRIES_LIMIT, RetryConfigError, RetryPolicy};
 use crate::http::status_set::StatusSet;
 use crate::plan::OptionPlanner;
-use crate::yaml::Node;
+use crate::yaml::{Node, did_you_mean};
+
+/// The `content_type` shorthands, for "did you mean".
+const CONTENT_TYPES: &[&str] = &["json", "form", "xml", "data", "text"];
+const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
 const KEYS: &[&str] = &[
     "url",
@@ -106,12 +111,18 @@ impl HttpRequest {
             .get("content_type")
             .and_then(|n| p.formula(n, "content_type", false));
         if let Some(ct) = content_type.as_ref().and_then(Compiled::as_constant) {
-            if let Err(e) = to_text(ct).and_then(|t| {
-                BodyKind::parse(Some(&t))
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }) {
-                p.error(r.get("content_type")?.location, format!("option `content_type` of action `{}`: {e}", p.slug), "use json, form, xml, data, text, or a MIME type such as `application/vnd.api+json`");
+            let text = to_text(ct).unwrap_or_default();
+            if let Err(e) = BodyKind::parse(Some(&text)) {
+                let suggestion = did_you_mean(&text, CONTENT_TYPES.iter().copied());
+                p.diags.push(
+                    Diagnostic::new(
+                        p.source,
+                        r.get("content_type")?.location,
+                        format!("option `content_type` of action `{}`: {e}", p.slug),
+                    )
+                    .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                    .with_help("`json`, `form`, `xml`, `data` (multipart) and `text` are shorthands; anything else must be a MIME type such as `application/vnd.api+json`"),
+                );
                 ok = false;
             }
         }
@@ -144,9 +155,25 @@ impl HttpRequest {
                     max_c.as_ref().and_then(Compiled::as_constant),
                 ) {
                     Ok(policy) => Some(Setting::Fixed(policy)),
-                    Err(e) => {
-                        let at = on.or(max).map(|n| n.location).unwrap_or(p.options.location);
-                        p.error(at, format!("action `{}`: {e}", p.slug), "`retry_on_status` is a list like [\"429\", \"5xx\", \"0\"]; `max_retries` is a whole number from 0 to 25");
+                    Err(RetryConfigError::Status(e)) => {
+                        let at = on.map(|n| bad_status(n).location).unwrap_or(p.anchor);
+                        p.error(
+                            at,
+                            format!("option `retry_on_status` of action `{}`: {e}", p.slug),
+                            option_help("retry_on_status"),
+                        );
+                        None
+                    }
+                    Err(RetryConfigError::MaxRetries(given)) => {
+                        let at = max.map(|n| n.location).unwrap_or(p.anchor);
+                        p.error(
+                            at,
+                            format!(
+                                "option `max_retries` of action `{}` is `{given}`; it must be a whole number from 0 to {MAX_RETRIES_LIMIT}",
+                                p.slug
+                            ),
+                            option_help("max_retries"),
+                        );
                         None
                     }
                 },
@@ -206,10 +233,22 @@ fn setting<T>(
         Some(v) => match parse(v) {
             Ok(t) => Some(Setting::Fixed(t)),
             Err(e) => {
-                p.error(
-                    node.location,
-                    format!("option `{option}` of action `{}`: {e}", p.slug),
-                    option_help(option),
+                let at = match option {
+                    "log_error_on_status" => bad_status(node).location,
+                    _ => node.location,
+                };
+                let suggestion = match (option, v.as_str()) {
+                    ("method", Some(m)) => did_you_mean(m, METHODS.iter().copied()),
+                    _ => None,
+                };
+                p.diags.push(
+                    Diagnostic::new(
+                        p.source,
+                        at,
+                        format!("option `{option}` of action `{}`: {e}", p.slug),
+                    )
+                    .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
+                    .with_help(option_help(option)),
                 );
                 None
             }
@@ -220,13 +259,31 @@ fn setting<T>(
 
 fn option_help(option: &str) -> &'static str {
     match option {
-        "method" => "use one of: get, post, put, patch, delete, head, options",
+        "method" => "write the HTTP method, e.g. `method: get` to read or `method: post` to create",
         "timeout" => "give a number of seconds greater than 0, e.g. `timeout: 10`",
         "log_error_on_status" => {
-            "a list of statuses or ranges like [\"4xx\", \"5xx\", \"0\"]; `[]` never fails on status"
+            "write a list of statuses or classes, e.g. [\"4xx\", \"5xx\", \"0\"]; `[]` never fails on status"
+        }
+        "retry_on_status" => {
+            "write a list of statuses or classes, e.g. [\"429\", \"5xx\", \"0\"] (\"0\" is a transport error or timeout)"
+        }
+        "max_retries" => {
+            "use at most 25: with the backoff capped at 60 s, 25 retries already wait up to 20 minutes"
         }
         _ => "check the option's value against the documentation",
     }
+}
+
+/// The first entry of a status list that is not a status, class or `0` (the list itself when
+/// no single entry is to blame).
+fn bad_status(node: &Node) -> &Node {
+    node.as_seq()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|item| StatusSet::parse(&[item.to_value()]).is_err())
+        })
+        .unwrap_or(node)
 }
 
 pub fn seconds(v: &Value) -> Result<Duration, String> {
@@ -279,7 +336,8 @@ fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
                 p.error(
                     node.location,
                     format!("`url` of action `{}` is not a valid URL: `{lead}` needs two slashes after `{scheme}:`", p.slug),
-                    format!("write `{scheme}://{}`", rest.trim_start_matches(":/")),
+                    // The rest keeps the case it was written in: URL paths are case-sensitive.
+                    format!("write `{}://{}`", &lead[..scheme.len()], original.trim_start_matches(":/")),
                 );
                 return false;
             }
@@ -303,13 +361,21 @@ fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
                 return false;
             }
             Err(e) => {
+                let host_first = lead.split('/').next().is_some_and(|h| h.contains('.'));
+                let help = if lead.starts_with('/') {
+                    format!("put the scheme and host in front, e.g. `https://api.example.com{lead}`, or read them from a resource: `<<RESOURCE.api_base>>{lead}`")
+                } else if host_first {
+                    format!("add the scheme: `https://{lead}`")
+                } else {
+                    "write a full URL such as `https://api.example.com/path`".to_owned()
+                };
                 p.error(
                     node.location,
                     format!(
                         "`url` of action `{}` is not an absolute URL: `{lead}` ({e})",
                         p.slug
                     ),
-                    "write a full URL such as `https://api.example.com/path`",
+                    help,
                 );
                 return false;
             }

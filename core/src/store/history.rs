@@ -1,0 +1,379 @@
+//! Run history and the schedule fire ledger.
+
+use std::time::SystemTime;
+
+use sqlx::Row;
+
+use super::backend::begin_write;
+use super::clock::{from_millis, now_millis, to_millis};
+use super::error::StoreError;
+use super::store::Store;
+
+/// A run as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub id: String,
+    /// The workflow's key (its file path as the daemon was given it).
+    pub workflow: String,
+    pub workflow_name: String,
+    /// `cli`, `schedule` or `webhook`.
+    pub trigger: String,
+    /// `running`, `succeeded`, `failed` or `interrupted`.
+    pub state: String,
+    pub started_at: SystemTime,
+    pub ended_at: Option<SystemTime>,
+    pub error: Option<String>,
+    pub executions: i64,
+    /// The schedule fire time this run serves.
+    pub fire_time: Option<SystemTime>,
+}
+
+/// One action execution as recorded (texts already redacted by the caller).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionRecord {
+    pub seq: i64,
+    pub action: String,
+    pub status: String,
+    pub duration_ms: i64,
+    pub detail: Option<String>,
+    pub error: Option<String>,
+    /// A redacted, shortened JSON summary of the emitted result.
+    pub result: Option<String>,
+}
+
+/// One ledger entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FireRecord {
+    pub workflow: String,
+    pub schedule_index: i64,
+    pub fire_time: SystemTime,
+    /// `started`, `missed` or `skipped`.
+    pub status: String,
+    pub run_id: Option<String>,
+    pub lateness_ms: Option<i64>,
+}
+
+/// A run about to start.
+#[derive(Debug, Clone)]
+pub struct NewRun<'a> {
+    pub id: &'a str,
+    pub workflow: &'a str,
+    pub workflow_name: &'a str,
+    pub trigger: &'a str,
+    pub fire_time: Option<SystemTime>,
+}
+
+impl Store {
+    /// Claims `(workflow, schedule_index, fire_time)` in the ledger with `status`, and when
+    /// `run` is given records the run as `running`, in one transaction. Returns false (and
+    /// writes nothing) when that fire time was already recorded, by this or another process.
+    pub async fn claim_fire(
+        &self,
+        workflow: &str,
+        schedule_index: usize,
+        fire_time: SystemTime,
+        status: &str,
+        lateness_ms: Option<i64>,
+        run: Option<&NewRun<'_>>,
+    ) -> Result<bool, StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("claiming a fire time", e))?;
+        let inserted = sqlx::query(
+            "INSERT INTO schedule_fires (workflow, schedule_index, fire_time, status, run_id, lateness_ms, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+        )
+        .bind(workflow)
+        .bind(schedule_index as i64)
+        .bind(to_millis(fire_time))
+        .bind(status)
+        .bind(run.map(|r| r.id))
+        .bind(lateness_ms)
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| inner.db("claiming a fire time", e))?
+        .rows_affected()
+            == 1;
+        if !inserted {
+            return Ok(false);
+        }
+        if let Some(run) = run {
+            insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
+        }
+        tx.commit().await.map_err(|e| inner.db("claiming a fire time", e))?;
+        Ok(true)
+    }
+
+    /// The newest fire time recorded for a schedule (whatever its status).
+    pub async fn last_fire(&self, workflow: &str, schedule_index: usize) -> Result<Option<SystemTime>, StoreError> {
+        let inner = self.inner();
+        let mut conn = inner.acquire().await?;
+        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(fire_time) FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2")
+            .bind(workflow)
+            .bind(schedule_index as i64)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| inner.db("reading the fire ledger", e))?;
+        Ok(last.map(from_millis))
+    }
+
+    /// The ledger of one workflow, oldest first.
+    pub async fn fires(&self, workflow: &str) -> Result<Vec<FireRecord>, StoreError> {
+        let inner = self.inner();
+        let mut conn = inner.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT workflow, schedule_index, fire_time, status, run_id, lateness_ms FROM schedule_fires
+             WHERE workflow = $1 ORDER BY fire_time, schedule_index",
+        )
+        .bind(workflow)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| inner.db("reading the fire ledger", e))?;
+        Ok(rows
+            .iter()
+            .map(|r| FireRecord {
+                workflow: r.get(0),
+                schedule_index: r.get(1),
+                fire_time: from_millis(r.get(2)),
+                status: r.get(3),
+                run_id: r.get(4),
+                lateness_ms: r.get(5),
+            })
+            .collect())
+    }
+
+    /// Records a run that was not claimed through the ledger (a `relay run`, a webhook).
+    pub async fn start_run(&self, run: &NewRun<'_>) -> Result<(), StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("recording a run", e))?;
+        insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
+        tx.commit().await.map_err(|e| inner.db("recording a run", e))
+    }
+
+    /// Appends action executions to a run's history.
+    pub async fn record_executions(&self, run_id: &str, executions: &[ExecutionRecord]) -> Result<(), StoreError> {
+        if executions.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("recording executions", e))?;
+        for e in executions {
+            sqlx::query(
+                "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+            )
+            .bind(run_id)
+            .bind(e.seq)
+            .bind(&e.action)
+            .bind(&e.status)
+            .bind(e.duration_ms)
+            .bind(&e.detail)
+            .bind(&e.error)
+            .bind(&e.result)
+            .execute(&mut *tx)
+            .await
+            .map_err(|err| inner.db("recording executions", err))?;
+        }
+        tx.commit().await.map_err(|e| inner.db("recording executions", e))
+    }
+
+    /// Marks a run finished.
+    pub async fn finish_run(&self, run_id: &str, state: &str, error: Option<&str>, executions: i64) -> Result<(), StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("finishing a run", e))?;
+        sqlx::query("UPDATE runs SET state = $1, error = $2, executions = $3, ended_at = $4 WHERE id = $5")
+            .bind(state)
+            .bind(error)
+            .bind(executions)
+            .bind(now_millis())
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| inner.db("finishing a run", e))?;
+        tx.commit().await.map_err(|e| inner.db("finishing a run", e))
+    }
+
+    /// Marks every run still `running` as `interrupted` (on start, after a crash), returning how many.
+    pub async fn interrupt_running(&self, reason: &str) -> Result<u64, StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("marking interrupted runs", e))?;
+        let n = sqlx::query("UPDATE runs SET state = 'interrupted', error = $1, ended_at = $2 WHERE state = 'running'")
+            .bind(reason)
+            .bind(now_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| inner.db("marking interrupted runs", e))?
+            .rows_affected();
+        tx.commit().await.map_err(|e| inner.db("marking interrupted runs", e))?;
+        Ok(n)
+    }
+
+    /// Runs, newest first, optionally of one workflow (key or name) and in one state.
+    pub async fn list_runs(&self, workflow: Option<&str>, state: Option<&str>, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
+        let inner = self.inner();
+        let mut conn = inner.acquire().await?;
+        let rows = sqlx::query(
+            "SELECT id, workflow, workflow_name, trigger, state, started_at, ended_at, error, executions, fire_time FROM runs
+             WHERE ($1 IS NULL OR workflow = $1 OR workflow_name = $1) AND ($2 IS NULL OR state = $2)
+             ORDER BY started_at DESC, id DESC LIMIT $3",
+        )
+        .bind(workflow)
+        .bind(state)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|e| inner.db("listing runs", e))?;
+        Ok(rows.iter().map(run_record).collect())
+    }
+
+    /// One run.
+    pub async fn run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
+        let inner = self.inner();
+        let mut conn = inner.acquire().await?;
+        let row = sqlx::query(
+            "SELECT id, workflow, workflow_name, trigger, state, started_at, ended_at, error, executions, fire_time FROM runs WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| inner.db("reading a run", e))?;
+        Ok(row.as_ref().map(run_record))
+    }
+
+    /// A run's executions, in the order they finished.
+    pub async fn run_executions(&self, id: &str) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let inner = self.inner();
+        let mut conn = inner.acquire().await?;
+        let rows = sqlx::query("SELECT seq, action, status, duration_ms, detail, error, result FROM action_executions WHERE run_id = $1 ORDER BY seq")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| inner.db("reading executions", e))?;
+        Ok(rows
+            .iter()
+            .map(|r| ExecutionRecord {
+                seq: r.get(0),
+                action: r.get(1),
+                status: r.get(2),
+                duration_ms: r.get(3),
+                detail: r.get(4),
+                error: r.get(5),
+                result: r.get(6),
+            })
+            .collect())
+    }
+
+    /// Keeps the newest `keep` finished runs of `workflow` (and their executions), deleting
+    /// older ones; returns how many were deleted.
+    pub async fn prune_runs(&self, workflow: &str, keep: i64) -> Result<u64, StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("pruning runs", e))?;
+        sqlx::query(
+            "DELETE FROM action_executions WHERE run_id IN
+             (SELECT id FROM runs WHERE workflow = $1 AND state <> 'running' ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET $2)",
+        )
+            .bind(workflow)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| inner.db("pruning runs", e))?;
+        let n = sqlx::query(
+            "DELETE FROM runs WHERE id IN
+             (SELECT id FROM runs WHERE workflow = $1 AND state <> 'running' ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET $2)",
+        )
+            .bind(workflow)
+            .bind(keep)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| inner.db("pruning runs", e))?
+            .rows_affected();
+        tx.commit().await.map_err(|e| inner.db("pruning runs", e))?;
+        Ok(n)
+    }
+}
+
+async fn insert_run(tx: &mut super::backend::DbTx, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO runs (id, workflow, workflow_name, trigger, state, started_at, fire_time) VALUES ($1, $2, $3, $4, 'running', $5, $6)",
+    )
+    .bind(run.id)
+    .bind(run.workflow)
+    .bind(run.workflow_name)
+    .bind(run.trigger)
+    .bind(now_millis())
+    .bind(run.fire_time.map(to_millis))
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+fn run_record(r: &sqlx::sqlite::SqliteRow) -> RunRecord {
+    RunRecord {
+        id: r.get(0),
+        workflow: r.get(1),
+        workflow_name: r.get(2),
+        trigger: r.get(3),
+        state: r.get(4),
+        started_at: from_millis(r.get(5)),
+        ended_at: r.get::<Option<i64>, _>(6).map(from_millis),
+        error: r.get(7),
+        executions: r.get(8),
+        fire_time: r.get::<Option<i64>, _>(9).map(from_millis),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::super::test_support::{open, temp_dir};
+    use super::*;
+
+    #[tokio::test]
+    async fn a_fire_time_is_claimed_once_across_handles() {
+        let dir = temp_dir();
+        let (a, b) = (open(dir.path()).await, open(dir.path()).await);
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let run = NewRun { id: "r1", workflow: "w.yaml", workflow_name: "W", trigger: "schedule", fire_time: Some(t) };
+        assert!(a.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run)).await.unwrap());
+        let run2 = NewRun { id: "r2", ..run.clone() };
+        assert!(!b.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run2)).await.unwrap());
+        assert!(b.run("r2").await.unwrap().is_none(), "a losing claim records no run");
+        assert!(b.claim_fire("w.yaml", 1, t, "missed", None, None).await.unwrap(), "another schedule index is another fire");
+        assert_eq!(a.last_fire("w.yaml", 0).await.unwrap(), Some(t));
+        assert_eq!(a.fires("w.yaml").await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn runs_record_finish_list_and_prune() {
+        let dir = temp_dir();
+        let store = open(dir.path()).await;
+        for i in 0..5 {
+            let id = format!("r{i}");
+            store.start_run(&NewRun { id: &id, workflow: "w.yaml", workflow_name: "W", trigger: "cli", fire_time: None }).await.unwrap();
+            store
+                .record_executions(&id, &[ExecutionRecord { seq: 0, action: "a".into(), status: "ok".into(), duration_ms: 3, detail: None, error: None, result: Some("{}".into()) }])
+                .await
+                .unwrap();
+            store.finish_run(&id, if i == 4 { "failed" } else { "succeeded" }, None, 1).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let runs = store.list_runs(Some("W"), None, 10).await.unwrap();
+        assert_eq!(runs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r4", "r3", "r2", "r1", "r0"]);
+        assert_eq!(store.list_runs(None, Some("failed"), 10).await.unwrap().len(), 1);
+        assert_eq!(store.run_executions("r0").await.unwrap().len(), 1);
+        assert_eq!(store.prune_runs("w.yaml", 2).await.unwrap(), 3);
+        assert!(store.run("r0").await.unwrap().is_none());
+        assert!(store.run_executions("r0").await.unwrap().is_empty());
+        assert_eq!(store.list_runs(None, None, 10).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn running_runs_become_interrupted() {
+        let dir = temp_dir();
+        let store = open(dir.path()).await;
+        store.start_run(&NewRun { id: "x", workflow: "w", workflow_name: "W", trigger: "schedule", fire_time: None }).await.unwrap();
+        assert_eq!(store.interrupt_running("the daemon stopped").await.unwrap(), 1);
+        assert_eq!(store.run("x").await.unwrap().unwrap().state, "interrupted");
+    }
+}
