@@ -343,7 +343,12 @@ impl Provider {
         let retry = RetryPolicy::default();
         let reads = &self.reads;
         let credentials = cx.credentials;
+        // The form carries the client secret and refresh token: a token request never follows
+        // a redirect to another origin unless every credential it read is allowed there.
         let allow = |target: &Url| -> Result<(), String> {
+            if reads.is_empty() {
+                return Err(format!("the token endpoint redirected to `{target}`, another origin; token requests are not sent elsewhere"));
+            }
             for name in reads {
                 credentials
                     .check_allowed(name, target)

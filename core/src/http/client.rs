@@ -56,6 +56,8 @@ pub struct Exchange {
     pub final_url: Url,
     /// 1 + the number of retries made.
     pub attempts: u32,
+    /// Why no response came (status 0), when the caller chose not to fail on it.
+    pub error: Option<String>,
 }
 
 /// Why no response came back.
@@ -191,6 +193,7 @@ impl HttpClient {
                     body,
                     final_url,
                     attempts: 1,
+                    error: None,
                 });
             }
             let target = url

@@ -343,6 +343,7 @@ impl HttpRequest {
                         body: Vec::new(),
                         final_url: r.request.url.clone(),
                         attempts,
+                        error: Some(message),
                     })
                 }
             }
@@ -404,11 +405,15 @@ pub(crate) fn result_value(exchange: &Exchange) -> Value {
         .headers
         .get("content-type")
         .and_then(|v| v.to_str().ok());
-    Value::from_pairs([
+    let mut pairs = vec![
         ("status", Value::from(exchange.status)),
         ("headers", headers_to_map(&exchange.headers)),
         ("body", parse_body(content_type, &exchange.body)),
-    ])
+    ];
+    if let Some(error) = &exchange.error {
+        pairs.push(("error", Value::from(error.as_str())));
+    }
+    Value::from_pairs(pairs)
 }
 
 fn preview(cx: &ActionContext<'_>, request: &PreparedRequest) -> RequestPreview {
