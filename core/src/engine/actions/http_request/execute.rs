@@ -6,6 +6,7 @@ use minijinja::value::ValueKind;
 use url::Url;
 
 use super::options::{HttpRequest, Setting, seconds};
+use super::pagination::Pagination;
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, Outcome, RequestPreview};
 use crate::event::Event;
@@ -91,6 +92,9 @@ impl HttpRequest {
             return Ok(Outcome::emit(Vec::new())
                 .with_detail(format!("{} (dry run: not sent)", line(&rendered.request))));
         }
+        if let Some(pagination) = &self.pagination {
+            return self.paginate(cx, &env, scope, event, pagination).await;
+        }
         let (rendered, exchange) = self.perform(&env, &mut scope).await?;
         let detail = format!("{} → {}", line(&rendered.request), exchange.status);
         let result = result_value(&exchange);
@@ -119,6 +123,83 @@ impl HttpRequest {
         Ok(Outcome::emit(vec![event.with(cx.slug(), result)]).with_detail(detail))
     }
 
+    /// Requests page after page while `pagination.while` holds (at most `max_pages`), emitting
+    /// one result per page, or one whose body lists the page bodies (`output: combined`). A
+    /// page that fails emits the pages before it and then fails with its own result.
+    async fn paginate(
+        &self,
+        cx: &ActionContext<'_>,
+        env: &RequestEnv<'_>,
+        base: Scope,
+        event: &Event,
+        pagination: &Pagination,
+    ) -> Result<Outcome, Failed> {
+        let slug = cx.slug();
+        let mut pages: Vec<Value> = Vec::new();
+        let mut scope = base.clone();
+        let mut last_detail: String;
+        let mut last_result: Value;
+        loop {
+            let (rendered, exchange) = self.perform_page(env, &mut scope, !pages.is_empty()).await?;
+            let result = result_value(&exchange);
+            let detail = format!("{} → {} (page {})", line(&rendered.request), exchange.status, pages.len() + 1);
+            if rendered.log_error.contains(exchange.status) {
+                let message = format!(
+                    "{} returned HTTP {} on page {} (a status in `log_error_on_status`)",
+                    line(&rendered.request),
+                    exchange.status,
+                    pages.len() + 1
+                );
+                if pagination.combined || pages.is_empty() {
+                    return Err(Failed { result, message, detail: Some(detail) });
+                }
+                let mut outcome = Outcome::emit(pages.into_iter().map(|p| event.with(slug, p)).collect());
+                outcome.status = crate::engine::Status::Failed;
+                outcome.emits.push((crate::workflow::LinkKind::Failure, event.with(slug, result)));
+                outcome.error = Some(message);
+                return Ok(outcome.with_detail(detail));
+            }
+            let index = pages.len();
+            pages.push(result.clone());
+            last_detail = detail;
+            last_result = result.clone();
+            if pages.len() >= pagination.max_pages {
+                break;
+            }
+            scope = base.clone();
+            scope.extra.push(("PAGINATE", Value::from_pairs([("index", Value::from(index)), ("previous_response", result)])));
+            let more = pagination.while_.render(&scope).map_err(|e| e.within("while").within("pagination"))?;
+            if !more.is_true() {
+                break;
+            }
+        }
+        let detail = last_detail;
+        let customize = |result: Value| -> Result<Value, Failed> {
+            match &self.customize_output {
+                None => Ok(result),
+                Some(c) => {
+                    let mut custom_scope = base.clone();
+                    custom_scope.extra.push(("response", result));
+                    c.render(&custom_scope).map_err(|e| Failed::from(e.within("customize_output")))
+                }
+            }
+        };
+        let count = pages.len();
+        let results: Vec<Value> = if pagination.combined {
+            let bodies: Vec<Value> = pages.iter().map(|p| p.get_attr("body").unwrap_or_default()).collect();
+            let combined = Value::from_pairs([
+                ("status", last_result.get_attr("status").unwrap_or_default()),
+                ("headers", last_result.get_attr("headers").unwrap_or_default()),
+                ("body", Value::from(bodies)),
+            ]);
+            vec![customize(combined)?]
+        } else {
+            pages.into_iter().map(customize).collect::<Result<_, _>>()?
+        };
+        Ok(Outcome::emit(results.into_iter().map(|r| event.with(slug, r)).collect())
+            .with_detail(format!("{detail}, {count} page{}", if count == 1 { "" } else { "s" })))
+    }
+
     /// Renders, checks and sends the request with real credentials, resolving them again and
     /// resending once when a refreshable one gets a 401. `scope` gains `CREDENTIAL`.
     pub(crate) async fn perform(
@@ -126,8 +207,19 @@ impl HttpRequest {
         env: &RequestEnv<'_>,
         scope: &mut Scope,
     ) -> Result<(Rendered, Exchange), Failed> {
+        self.perform_page(env, scope, false).await
+    }
+
+    /// [`perform`](Self::perform) for the first page, or (`next_page`) a following page with
+    /// `pagination.next` laid over the options.
+    async fn perform_page(
+        &self,
+        env: &RequestEnv<'_>,
+        scope: &mut Scope,
+        next_page: bool,
+    ) -> Result<(Rendered, Exchange), Failed> {
         scope.credentials = self.credential_values(env).await?;
-        let mut rendered = self.render(env, scope)?;
+        let mut rendered = self.render_page(env, scope, next_page)?;
         self.check_hosts(env, &rendered.request.url)?;
         let mut exchange = self.send(env, &rendered).await?;
         if exchange.status == 401 {
@@ -141,7 +233,7 @@ impl HttpRequest {
                     env.credentials.invalidate(name).await;
                 }
                 scope.credentials = self.credential_values(env).await?;
-                rendered = self.render(env, scope)?;
+                rendered = self.render_page(env, scope, next_page)?;
                 self.check_hosts(env, &rendered.request.url)?;
                 exchange = self.send(env, &rendered).await?;
             }
@@ -177,6 +269,11 @@ impl HttpRequest {
     }
 
     fn render(&self, env: &RequestEnv<'_>, scope: &Scope) -> Result<Rendered, Failed> {
+        self.render_page(env, scope, false)
+    }
+
+    fn render_page(&self, env: &RequestEnv<'_>, scope: &Scope, next_page: bool) -> Result<Rendered, Failed> {
+        let overlay = if next_page { self.pagination.as_ref() } else { None };
         let method = match &self.method {
             Setting::Fixed(m) => *m,
             Setting::Formula(c) => {
@@ -185,13 +282,23 @@ impl HttpRequest {
                     .map_err(|e| Failed::new(format!("option `method`: {e}")))?
             }
         };
-        let url_value = self.url.render(scope).map_err(|e| e.within("url"))?;
+        let url_value = match overlay.and_then(|p| p.url.as_ref()) {
+            Some(next) => next.render(scope).map_err(|e| e.within("url").within("next").within("pagination"))?,
+            None => self.url.render(scope).map_err(|e| e.within("url"))?,
+        };
         let url_text =
             to_text(&url_value).map_err(|e| Failed::new(format!("option `url`: {e}")))?;
         let mut url = parse_url(&url_text)?;
         let mut headers: Vec<(String, String)> = Vec::new();
-        if let Some(h) = &self.headers {
-            let v = h.render(scope).map_err(|e| e.within("headers"))?;
+        let base_headers = match &self.headers {
+            Some(h) => Some(h.render(scope).map_err(|e| e.within("headers"))?),
+            None => None,
+        };
+        let next_headers = match overlay.and_then(|p| p.headers.as_ref()) {
+            Some(n) => Some(n.render(scope).map_err(|e| e.within("headers").within("next").within("pagination"))?),
+            None => None,
+        };
+        if let Some(v) = overlaid(base_headers, next_headers) {
             let v = if let Some(s) = v.as_str() {
                 serde_json::from_str::<Value>(s).map_err(|_| Failed::new("option `headers`: a string here must be a JSON object of header names to values"))?
             } else {
@@ -214,8 +321,15 @@ impl HttpRequest {
             headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
         };
         let mut body = None;
-        if let Some(p) = &self.payload {
-            let payload = p.render(scope).map_err(|e| e.within("payload"))?;
+        let base_payload = match &self.payload {
+            Some(p) => Some(p.render(scope).map_err(|e| e.within("payload"))?),
+            None => None,
+        };
+        let next_payload = match overlay.and_then(|p| p.payload.as_ref()) {
+            Some(n) => Some(n.render(scope).map_err(|e| e.within("payload").within("next").within("pagination"))?),
+            None => None,
+        };
+        if let Some(payload) = overlaid(base_payload, next_payload) {
             if sends_payload_as_query(method) {
                 append_query(&mut url, &payload)
                     .map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
@@ -426,5 +540,32 @@ fn preview(cx: &ActionContext<'_>, request: &PreparedRequest) -> RequestPreview 
             .body
             .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+/// `pagination.next` laid over an option: mappings merge key by key (the next page's keys
+/// win), anything else is replaced.
+fn overlaid(base: Option<Value>, next: Option<Value>) -> Option<Value> {
+    match (base, next) {
+        (Some(b), Some(n)) if b.kind() == ValueKind::Map && n.kind() == ValueKind::Map => {
+            let mut pairs: Vec<(Value, Value)> = Vec::new();
+            if let Ok(keys) = b.try_iter() {
+                for k in keys {
+                    let v = n.get_item(&k).ok().filter(|v| !v.is_undefined()).unwrap_or_else(|| b.get_item(&k).unwrap_or_default());
+                    pairs.push((k, v));
+                }
+            }
+            if let Ok(keys) = n.try_iter() {
+                for k in keys {
+                    if !pairs.iter().any(|(existing, _)| *existing == k) {
+                        let v = n.get_item(&k).unwrap_or_default();
+                        pairs.push((k, v));
+                    }
+                }
+            }
+            Some(Value::from_pairs(pairs))
+        }
+        (b, None) => b,
+        (_, n) => n,
     }
 }

@@ -5,6 +5,7 @@
 
 mod execute;
 mod options;
+mod pagination;
 
 pub(crate) use execute::{RequestEnv, line, result_value};
 pub use options::{HttpRequest, HttpRequestType};

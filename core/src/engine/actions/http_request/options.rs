@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use minijinja::Value;
 
+use super::pagination::Pagination;
 use crate::engine::{Action, ActionType};
 use crate::formula::{Compiled, to_text};
 use crate::http::body::BodyKind;
@@ -58,6 +59,7 @@ pub struct HttpRequest {
     pub follow_redirects: bool,
     pub user_agent: Option<Compiled>,
     pub customize_output: Option<Compiled>,
+    pub pagination: Option<Pagination>,
     /// Credentials its `url`, `headers`, `payload` and `basic_auth` read.
     pub credentials: Vec<String>,
 }
@@ -86,17 +88,6 @@ impl HttpRequest {
         let mut ok = true;
         let url_node = r.required("url", "add `url:`, an absolute http(s) URL", p.diags);
         let method_node = r.required("method", "add `method:` (get, post, put, patch, delete, head or options); Relay has no silent default", p.diags);
-        if let Some(node) = r.get("pagination") {
-            p.error(
-                node.location,
-                format!(
-                    "`pagination` (action `{}`) is not available in this version of Relay",
-                    p.slug
-                ),
-                "page with an explicit loop of actions for now, or remove `pagination`",
-            );
-            ok = false;
-        }
         let url = url_node.and_then(|n| p.formula(n, "url", true));
         if let (Some(url), Some(node)) = (&url, url_node) {
             ok &= check_url(p, url, node);
@@ -193,6 +184,16 @@ impl HttpRequest {
         let customize_output = r
             .get("customize_output")
             .and_then(|n| p.formula_with_root(n, "customize_output", "response"));
+        let pagination = match r.get("pagination") {
+            Some(node) => match Pagination::plan(p, node) {
+                Some(pg) => Some(pg),
+                None => {
+                    ok = false;
+                    None
+                }
+            },
+            None => None,
+        };
         let credentials = p.credentials();
         let (Some(url), Some(method), Some(timeout), Some(retry), Some(log_error)) =
             (url, method, timeout, retry, log_error)
@@ -216,6 +217,7 @@ impl HttpRequest {
             follow_redirects,
             user_agent,
             customize_output,
+            pagination,
             credentials,
         })
     }
