@@ -48,7 +48,9 @@ fn show_placeholders(text: &str) -> String {
     let mut rest = text;
     while let Some(i) = rest.find(OPEN) {
         let after = &rest[i + OPEN.len()..];
-        let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-')).unwrap_or(after.len());
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(after.len());
         if name_len > 0 && after[name_len..].starts_with(CLOSE) {
             out.push_str(&rest[..i]);
             out.push_str("<<CREDENTIAL.");
@@ -70,8 +72,17 @@ mod tests {
 
     #[test]
     fn encoded_placeholders_are_shown_as_written() {
-        assert_eq!(show_placeholders("http://h/x?key=%3C%3CCREDENTIAL.halo_1%3E%3E&a=%3C"), "http://h/x?key=<<CREDENTIAL.halo_1>>&a=%3C");
-        assert_eq!(show_placeholders("a=%3C%3CCREDENTIAL.x%3E%3E&b=%3C%3CCREDENTIAL.y%3E%3E"), "a=<<CREDENTIAL.x>>&b=<<CREDENTIAL.y>>");
-        assert_eq!(show_placeholders("%3C%3CCREDENTIAL.%3E%3E %3C%3CCREDENTIAL.x"), "%3C%3CCREDENTIAL.%3E%3E %3C%3CCREDENTIAL.x");
+        assert_eq!(
+            show_placeholders("http://h/x?key=%3C%3CCREDENTIAL.halo_1%3E%3E&a=%3C"),
+            "http://h/x?key=<<CREDENTIAL.halo_1>>&a=%3C"
+        );
+        assert_eq!(
+            show_placeholders("a=%3C%3CCREDENTIAL.x%3E%3E&b=%3C%3CCREDENTIAL.y%3E%3E"),
+            "a=<<CREDENTIAL.x>>&b=<<CREDENTIAL.y>>"
+        );
+        assert_eq!(
+            show_placeholders("%3C%3CCREDENTIAL.%3E%3E %3C%3CCREDENTIAL.x"),
+            "%3C%3CCREDENTIAL.%3E%3E %3C%3CCREDENTIAL.x"
+        );
     }
 }

@@ -3,19 +3,32 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use crate::support::runs::{leaves, leaves_with, matching_lines, run_workflow, InFlight};
+use crate::support::runs::{InFlight, leaves, leaves_with, matching_lines, run_workflow};
 use crate::support::{Recorder, Reply};
 
 /// The number at the end of a request target such as `/item/3`.
 fn trailing_number(target: &str) -> i64 {
-    let digits: String = target.rsplit('/').next().unwrap_or_default().chars().take_while(|c| c.is_ascii_digit()).collect();
-    digits.parse().unwrap_or_else(|_| panic!("no number at the end of {target}"))
+    let digits: String = target
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number at the end of {target}"))
 }
 
 fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().cloned().collect();
+    let mut k: Vec<String> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .cloned()
+        .collect();
     k.sort();
     k
 }
@@ -25,7 +38,8 @@ fn keys(v: &Value) -> Vec<String> {
 
 #[test]
 fn later_actions_read_earlier_results_and_input_keys_are_roots() {
-    let rec = Recorder::start(|_, _| Reply::json(200, json!({"summary": "Printer on fire", "n": 3})));
+    let rec =
+        Recorder::start(|_, _| Reply::json(200, json!({"summary": "Printer on fire", "n": 3})));
     let wf = format!(
         r#"name: Build up
 actions:
@@ -60,16 +74,29 @@ actions:
     assert_eq!(reqs.len(), 1);
     assert_eq!(reqs[0].target, "/tickets/7");
     let out = leaves(&r);
-    assert_eq!(out.len(), 1, "only the last action of the chain is a leaf: {out:?}");
+    assert_eq!(
+        out.len(),
+        1,
+        "only the last action of the chain is a leaf: {out:?}"
+    );
     let e = &out[0];
     // E ⊕ {slug: R}: the entry keys stay, each action adds its slug.
-    assert_eq!(keys(e), ["combine", "extra", "fetch", "prepare", "ticket_id"]);
+    assert_eq!(
+        keys(e),
+        ["combine", "extra", "fetch", "prepare", "ticket_id"]
+    );
     assert_eq!(e["ticket_id"], 7);
     assert_eq!(e["extra"], "x");
     assert_eq!(e["prepare"], json!({"id": 7, "label": "ticket 7"}));
     assert_eq!(e["fetch"]["status"], 200);
-    assert_eq!(e["fetch"]["body"], json!({"summary": "Printer on fire", "n": 3}));
-    assert_eq!(e["combine"], json!({"from_input": 7, "from_prepare": "ticket 7", "from_fetch": "Printer on fire", "status": 200, "sum": 10}));
+    assert_eq!(
+        e["fetch"]["body"],
+        json!({"summary": "Printer on fire", "n": 3})
+    );
+    assert_eq!(
+        e["combine"],
+        json!({"from_input": 7, "from_prepare": "ticket 7", "from_fetch": "Printer on fire", "status": 200, "sum": 10})
+    );
 }
 
 #[test]
@@ -89,7 +116,12 @@ actions:
     let r = run_workflow("", wf, &[]);
     r.assert_code(0);
     let out = leaves(&r);
-    assert_eq!(out, vec![json!({"one": {"step": 1}, "two": {"step": 2, "saw": 1}, "three": {"step": 3, "saw": 2}})]);
+    assert_eq!(
+        out,
+        vec![
+            json!({"one": {"step": 1}, "two": {"step": 2, "saw": 1}, "three": {"step": 3, "saw": 2}})
+        ]
+    );
     assert!(r.stderr.contains("3 actions, 3 executions"), "{}", r.stderr);
 }
 
@@ -116,8 +148,14 @@ links:
     assert_eq!(out.len(), 2, "{out:?}");
     let left = leaves_with(&r, "left");
     let right = leaves_with(&r, "right");
-    assert_eq!(left, vec![json!({"x": 5, "start": {"v": 5}, "left": {"side": "left", "v": 5}})]);
-    assert_eq!(right, vec![json!({"x": 5, "start": {"v": 5}, "right": {"side": "right", "v": 5}})]);
+    assert_eq!(
+        left,
+        vec![json!({"x": 5, "start": {"v": 5}, "left": {"side": "left", "v": 5}})]
+    );
+    assert_eq!(
+        right,
+        vec![json!({"x": 5, "start": {"v": 5}, "right": {"side": "right", "v": 5}})]
+    );
 }
 
 #[test]
@@ -155,7 +193,9 @@ links:
 
 #[test]
 fn a_failure_link_handles_the_failure_and_receives_the_response() {
-    let rec = Recorder::start(|_, _| Reply::json(500, json!({"err": "boom"})).header("x-trace", "abc-123"));
+    let rec = Recorder::start(|_, _| {
+        Reply::json(500, json!({"err": "boom"})).header("x-trace", "abc-123")
+    });
     let wf = format!(
         r#"name: Handled
 actions:
@@ -184,21 +224,41 @@ links:
     let out = leaves(&r);
     assert_eq!(out.len(), 1, "{out:?}");
     let e = &out[0];
-    assert!(e.get("on_success").is_none(), "a failed execution never follows default links");
+    assert!(
+        e.get("on_success").is_none(),
+        "a failed execution never follows default links"
+    );
     assert_eq!(keys(&e["fetch"]), ["body", "headers", "status"]);
     assert_eq!(e["fetch"]["status"], 500);
     assert_eq!(e["fetch"]["body"], json!({"err": "boom"}));
     assert_eq!(e["fetch"]["headers"]["x-trace"], "abc-123");
-    assert_eq!(e["handle"], json!({"status": 500, "trace": "abc-123", "err": "boom"}));
-    assert_eq!(matching_lines(&r.stderr, "✗ fetch  GET {*} → 500  {dur}").len(), 1, "{}", r.stderr);
-    assert_eq!(matching_lines(&r.stderr, "run {id} succeeded: {*}").len(), 1, "{}", r.stderr);
+    assert_eq!(
+        e["handle"],
+        json!({"status": 500, "trace": "abc-123", "err": "boom"})
+    );
+    assert_eq!(
+        matching_lines(&r.stderr, "✗ fetch  GET {*} → 500  {dur}").len(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        matching_lines(&r.stderr, "run {id} succeeded: {*}").len(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn an_unhandled_failure_fails_the_run_but_the_other_events_go_on() {
     let rec = Recorder::start(|req, _| {
         let n = trailing_number(&req.target);
-        if n == 3 { Reply::json(500, json!({"err": "item 3 is cursed"})) } else { Reply::json(200, json!({"n": n})) }
+        if n == 3 {
+            Reply::json(500, json!({"err": "item 3 is cursed"}))
+        } else {
+            Reply::json(200, json!({"n": n}))
+        }
     });
     let wf = format!(
         r#"name: Partial
@@ -219,14 +279,31 @@ actions:
     r.assert_code(1);
     assert_eq!(rec.count(), 5, "every item was fetched");
     let ns: Vec<Value> = leaves(&r).iter().map(|e| e["leaf"]["n"].clone()).collect();
-    assert_eq!(ns, vec![json!(1), json!(2), json!(4), json!(5)], "the four good items reach the leaf, in order");
+    assert_eq!(
+        ns,
+        vec![json!(1), json!(2), json!(4), json!(5)],
+        "the four good items reach the leaf, in order"
+    );
     // The report names the action, the event it received and the cause.
-    let failed_line = r.stderr.lines().find(|l| l.contains("action `fetch` failed")).unwrap_or_else(|| panic!("no failure line:\n{}", r.stderr));
+    let failed_line = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `fetch` failed"))
+        .unwrap_or_else(|| panic!("no failure line:\n{}", r.stderr));
     assert!(failed_line.contains("500"), "{failed_line}");
     assert!(failed_line.contains("/item/3"), "{failed_line}");
-    let event_line = r.stderr.lines().find(|l| l.trim_start().starts_with("event:")).unwrap_or_else(|| panic!("no event line:\n{}", r.stderr));
+    let event_line = r
+        .stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("event:"))
+        .unwrap_or_else(|| panic!("no event line:\n{}", r.stderr));
     assert!(event_line.contains(r#""item":3"#), "{event_line}");
-    assert_eq!(matching_lines(&r.stderr, "run {id} failed{*}").len(), 1, "{}", r.stderr);
+    assert_eq!(
+        matching_lines(&r.stderr, "run {id} failed{*}").len(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -249,10 +326,18 @@ links:
 "#;
     let r = run_workflow("", wf, &["--input", r#"{"level": "low"}"#]);
     r.assert_code(0);
-    assert_eq!(leaves(&r), vec![json!({"level": "low", "check": {"rule_matched": false}, "routine": {"routine": true}})]);
+    assert_eq!(
+        leaves(&r),
+        vec![
+            json!({"level": "low", "check": {"rule_matched": false}, "routine": {"routine": true}})
+        ]
+    );
     let r = run_workflow("", wf, &["--input", r#"{"level": "high"}"#]);
     r.assert_code(0);
-    assert_eq!(leaves(&r), vec![json!({"level": "high", "check": {"rule_matched": true}, "urgent": {"urgent": true}})]);
+    assert_eq!(
+        leaves(&r),
+        vec![json!({"level": "high", "check": {"rule_matched": true}, "urgent": {"urgent": true}})]
+    );
 }
 
 #[test]
@@ -270,7 +355,11 @@ actions:
     let r = run_workflow("", wf, &["--input", r#"{"level": "low"}"#]);
     r.assert_code(0);
     assert_eq!(leaves(&r), Vec::<Value>::new());
-    assert!(!r.stderr.contains("urgent"), "urgent never ran:\n{}", r.stderr);
+    assert!(
+        !r.stderr.contains("urgent"),
+        "urgent never ran:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -299,7 +388,11 @@ actions:
     let send_lines: Vec<&str> = r.stderr.lines().filter(|l| l.contains(" send")).collect();
     assert_eq!(send_lines.len(), 1, "{}", r.stderr);
     assert!(send_lines[0].contains("skipped"), "{}", r.stderr);
-    assert!(!r.stderr.lines().any(|l| l.contains(" after")), "nothing reaches `after`:\n{}", r.stderr);
+    assert!(
+        !r.stderr.lines().any(|l| l.contains(" after")),
+        "nothing reaches `after`:\n{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,18 +432,35 @@ links:
 "#,
         url = rec.url("")
     );
-    let r = run_workflow("", &wf, &["--input", r#"{"items": [0, 1, 2, 3, 4, 5, 6, 7]}"#]);
+    let r = run_workflow(
+        "",
+        &wf,
+        &["--input", r#"{"items": [0, 1, 2, 3, 4, 5, 6, 7]}"#],
+    );
     r.assert_code(0);
     assert_eq!(rec.count(), 8);
-    let tags: Vec<Value> = leaves_with(&r, "tag").iter().map(|e| e["tag"].clone()).collect();
+    let tags: Vec<Value> = leaves_with(&r, "tag")
+        .iter()
+        .map(|e| e["tag"].clone())
+        .collect();
     let expected: Vec<Value> = (0..8).map(|i| json!({"n": i, "index": i})).collect();
     assert_eq!(tags, expected, "leaf events follow the explode's order");
     let imploded = leaves_with(&r, "implode");
     assert_eq!(imploded.len(), 1, "{imploded:?}");
-    assert_eq!(imploded[0]["implode"], json!({"items": [0, 1, 2, 3, 4, 5, 6, 7]}));
+    assert_eq!(
+        imploded[0]["implode"],
+        json!({"items": [0, 1, 2, 3, 4, 5, 6, 7]})
+    );
     // The explode's own results: one per element with index, size and one guid.
-    let guids: std::collections::BTreeSet<String> =
-        leaves_with(&r, "tag").iter().map(|e| e["explode"]["guid"].as_str().expect("guid is text").to_owned()).collect();
+    let guids: std::collections::BTreeSet<String> = leaves_with(&r, "tag")
+        .iter()
+        .map(|e| {
+            e["explode"]["guid"]
+                .as_str()
+                .expect("guid is text")
+                .to_owned()
+        })
+        .collect();
     assert_eq!(guids.len(), 1);
     for (i, e) in leaves_with(&r, "tag").iter().enumerate() {
         assert_eq!(e["explode"]["item"], i);
@@ -384,19 +494,35 @@ fn concurrency_bounds_the_requests_in_flight_and_is_used() {
     r.assert_code(0);
     assert_eq!(rec.count(), 12);
     assert_eq!(leaves(&r).len(), 12);
-    assert!(flight.max() <= 3, "at most `concurrency` requests in flight, saw {}", flight.max());
-    assert!(flight.max() >= 2, "requests run concurrently, saw at most {}", flight.max());
+    assert!(
+        flight.max() <= 3,
+        "at most `concurrency` requests in flight, saw {}",
+        flight.max()
+    );
+    assert!(
+        flight.max() >= 2,
+        "requests run concurrently, saw at most {}",
+        flight.max()
+    );
 }
 
 #[test]
 fn concurrency_one_sends_one_request_at_a_time() {
     let flight = InFlight::default();
     let rec = flight.server(Duration::from_millis(40));
-    let r = run_workflow("", &fan_out_workflow(&rec.url(""), 1), &["--input", r#"{"items": [1, 2, 3, 4, 5]}"#]);
+    let r = run_workflow(
+        "",
+        &fan_out_workflow(&rec.url(""), 1),
+        &["--input", r#"{"items": [1, 2, 3, 4, 5]}"#],
+    );
     r.assert_code(0);
     assert_eq!(rec.count(), 5);
     assert_eq!(flight.max(), 1);
-    let order: Vec<i64> = rec.requests().iter().map(|q| trailing_number(&q.target)).collect();
+    let order: Vec<i64> = rec
+        .requests()
+        .iter()
+        .map(|q| trailing_number(&q.target))
+        .collect();
     assert_eq!(order, [1, 2, 3, 4, 5], "one at a time, in input order");
 }
 
@@ -411,7 +537,11 @@ fn without_a_concurrency_key_at_most_sixteen_run_at_once() {
     let r = run_workflow("", &wf, &["--input", &input]);
     r.assert_code(0);
     assert_eq!(rec.count(), 40);
-    assert!(flight.max() <= 16, "default concurrency is 16, saw {}", flight.max());
+    assert!(
+        flight.max() <= 16,
+        "default concurrency is 16, saw {}",
+        flight.max()
+    );
     assert!(flight.max() >= 2, "saw at most {}", flight.max());
 }
 
@@ -430,10 +560,20 @@ actions:
     type: event_transform
     options: {mode: implode, item_path: <<inner.item>>, guid_path: <<inner.guid>>, size_path: <<inner.size>>}
 "#;
-    let r = run_workflow("", wf, &["--input", r#"{"groups": [["a", "b"], ["c", "d", "e"], ["f"]]}"#]);
+    let r = run_workflow(
+        "",
+        wf,
+        &[
+            "--input",
+            r#"{"groups": [["a", "b"], ["c", "d", "e"], ["f"]]}"#,
+        ],
+    );
     r.assert_code(0);
     let out = leaves(&r);
-    let gathered: Vec<(Value, Value)> = out.iter().map(|e| (e["outer"]["index"].clone(), e["gather"].clone())).collect();
+    let gathered: Vec<(Value, Value)> = out
+        .iter()
+        .map(|e| (e["outer"]["index"].clone(), e["gather"].clone()))
+        .collect();
     assert_eq!(
         gathered,
         vec![
@@ -454,7 +594,10 @@ actions:
 "#;
     let r = run_workflow("", wf, &["--input", r#"{"x": "abc"}"#]);
     r.assert_code(0);
-    assert_eq!(leaves(&r), vec![json!({"x": "abc", "shape": {"got": "abc", "n": 3}})]);
+    assert_eq!(
+        leaves(&r),
+        vec![json!({"x": "abc", "shape": {"got": "abc", "n": 3}})]
+    );
 }
 
 #[test]
@@ -476,14 +619,21 @@ actions:
     r.assert_code(0);
     let out = leaves(&r);
     assert_eq!(out.len(), 1, "{out:?}");
-    assert_eq!(out[0]["implode"], json!({"items": [1, 3], "incomplete": true}));
+    assert_eq!(
+        out[0]["implode"],
+        json!({"items": [1, 3], "incomplete": true})
+    );
 }
 
 #[test]
 fn a_failed_item_leaves_an_incomplete_group_and_the_run_fails() {
     let rec = Recorder::start(|req, _| {
         let n = trailing_number(&req.target);
-        if n == 2 { Reply::status(500) } else { Reply::json(200, json!({"n": n})) }
+        if n == 2 {
+            Reply::status(500)
+        } else {
+            Reply::json(200, json!({"n": n}))
+        }
     });
     let wf = format!(
         r#"name: One bad item
@@ -505,7 +655,10 @@ actions:
     r.assert_code(1);
     let out = leaves(&r);
     assert_eq!(out.len(), 1, "{out:?}");
-    assert_eq!(out[0]["implode"], json!({"items": [0, 1, 3, 4], "incomplete": true}));
+    assert_eq!(
+        out[0]["implode"],
+        json!({"items": [0, 1, 3, 4], "incomplete": true})
+    );
     assert!(r.stderr.contains("action `fetch` failed"), "{}", r.stderr);
 }
 
@@ -540,7 +693,11 @@ actions:
 "#;
     let r = run_workflow("", wf, &["--input", r#"{"items": [1, 2, 3]}"#]);
     r.assert_code(1);
-    assert_eq!(leaves(&r), Vec::<Value>::new(), "nothing is exploded past the limit");
+    assert_eq!(
+        leaves(&r),
+        Vec::<Value>::new(),
+        "nothing is exploded past the limit"
+    );
     assert!(r.stderr.contains("action `explode` failed"), "{}", r.stderr);
     assert!(r.stderr.contains("limit"), "{}", r.stderr);
     // At the limit it works.
@@ -554,10 +711,14 @@ actions:
 
 /// Each case is a trigger linked from `start`; the matched ones are leaves.
 fn matched_triggers(cases: &[(&str, &str)], input: &str) -> Vec<String> {
-    let mut wf = String::from("name: Rules\nactions:\n  - name: start\n    type: event_transform\n    options: {mode: message_only, payload: {}}\n");
+    let mut wf = String::from(
+        "name: Rules\nactions:\n  - name: start\n    type: event_transform\n    options: {mode: message_only, payload: {}}\n",
+    );
     let mut links = String::from("links:\n");
     for (slug, options) in cases {
-        wf.push_str(&format!("  - name: {slug}\n    type: trigger\n    options:\n{options}"));
+        wf.push_str(&format!(
+            "  - name: {slug}\n    type: trigger\n    options:\n{options}"
+        ));
         links.push_str(&format!("  - {{from: start, to: {slug}}}\n"));
     }
     wf.push_str(&links);
@@ -565,7 +726,12 @@ fn matched_triggers(cases: &[(&str, &str)], input: &str) -> Vec<String> {
     r.assert_code(0);
     let mut matched = Vec::new();
     for e in leaves(&r) {
-        let slugs: Vec<&String> = e.as_object().unwrap().keys().filter(|k| k.starts_with("t_")).collect();
+        let slugs: Vec<&String> = e
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|k| k.starts_with("t_"))
+            .collect();
         assert_eq!(slugs.len(), 1, "{e}");
         assert_eq!(e[slugs[0].as_str()], json!({"rule_matched": true}));
         matched.push(slugs[0].clone());
@@ -586,27 +752,45 @@ fn every_trigger_rule_type() {
     let input = r#"{"n": 10, "nine": "9", "name": "Alice", "nothing": null, "tags": "a,b"}"#;
     let cases: Vec<(String, String)> = vec![
         ("t_eq_num", rule("field==value", "<<n>>", Some("\"10\""))),
-        ("t_eq_num_float", rule("field==value", "<<n>>", Some("\"10.0\""))),
-        ("t_eq_str_no", rule("field==value", "<<name>>", Some("alice"))),
+        (
+            "t_eq_num_float",
+            rule("field==value", "<<n>>", Some("\"10.0\"")),
+        ),
+        (
+            "t_eq_str_no",
+            rule("field==value", "<<name>>", Some("alice")),
+        ),
         ("t_eq_str", rule("field==value", "<<name>>", Some("Alice"))),
         ("t_ne", rule("field!=value", "<<name>>", Some("Bob"))),
         ("t_ne_no", rule("field!=value", "<<name>>", Some("Alice"))),
         // "9" > "10" as text, but 9 < 10 as numbers: numeric strings compare as numbers.
-        ("t_gt_numeric_no", rule("field>value", "<<nine>>", Some("\"10\""))),
-        ("t_lt_numeric", rule("field<value", "<<nine>>", Some("\"10\""))),
+        (
+            "t_gt_numeric_no",
+            rule("field>value", "<<nine>>", Some("\"10\"")),
+        ),
+        (
+            "t_lt_numeric",
+            rule("field<value", "<<nine>>", Some("\"10\"")),
+        ),
         ("t_gt_num", rule("field>value", "<<n>>", Some("9"))),
         ("t_ge_num", rule("field>=value", "<<n>>", Some("10"))),
         ("t_ge_num_no", rule("field>=value", "<<n>>", Some("11"))),
         ("t_le_num", rule("field<=value", "<<n>>", Some("10"))),
         ("t_le_num_no", rule("field<=value", "<<n>>", Some("9.5"))),
         // Text compares as text.
-        ("t_gt_str", rule("field>value", "<<name>>", Some("Aardvark"))),
+        (
+            "t_gt_str",
+            rule("field>value", "<<name>>", Some("Aardvark")),
+        ),
         ("t_lt_str", rule("field<value", "<<name>>", Some("B"))),
         ("t_lt_str_no", rule("field<value", "<<name>>", Some("Aa"))),
         ("t_regex", rule("regex", "<<name>>", Some("\"^Al.c\""))),
         ("t_regex_no", rule("regex", "<<name>>", Some("\"^Bo\""))),
         ("t_not_regex", rule("!regex", "<<name>>", Some("\"^Bo\""))),
-        ("t_not_regex_no", rule("!regex", "<<name>>", Some("\"ice$\""))),
+        (
+            "t_not_regex_no",
+            rule("!regex", "<<name>>", Some("\"ice$\"")),
+        ),
         ("t_in", rule("in", "<<name>>", Some("[Bob, Alice]"))),
         ("t_in_no", rule("in", "<<name>>", Some("[Bob, Carol]"))),
         ("t_not_in", rule("!in", "<<name>>", Some("[Bob, Carol]"))),
@@ -619,9 +803,16 @@ fn every_trigger_rule_type() {
     .into_iter()
     .map(|(a, b)| (a.to_owned(), b))
     .collect();
-    let refs: Vec<(&str, &str)> = cases.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let refs: Vec<(&str, &str)> = cases
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     let matched = matched_triggers(&refs, input);
-    let mut expected: Vec<String> = cases.iter().map(|(s, _)| s.clone()).filter(|s| !s.ends_with("_no")).collect();
+    let mut expected: Vec<String> = cases
+        .iter()
+        .map(|(s, _)| s.clone())
+        .filter(|s| !s.ends_with("_no"))
+        .collect();
     expected.sort();
     assert_eq!(matched, expected);
 }
@@ -646,7 +837,10 @@ fn must_match_counts_the_rules_that_hold() {
     let matched = matched_triggers(&cases, r#"{"a": 1, "b": 2, "c": 3}"#);
     assert_eq!(matched, ["t_one_of_three", "t_two_of_three"]);
     // With every rule true, the default (all) matches.
-    let all_true = matched_triggers(&[("t_all", all_by_default.as_str())], r#"{"a": 1, "b": 2, "c": 9}"#);
+    let all_true = matched_triggers(
+        &[("t_all", all_by_default.as_str())],
+        r#"{"a": 1, "b": 2, "c": 9}"#,
+    );
     assert_eq!(all_true, ["t_all"]);
 }
 
@@ -681,7 +875,14 @@ actions:
         meta_run: <<META.run.id>>
         literal: \<<not_a_pill>>
 "#;
-    let r = run_workflow("", wf, &["--input", r#"{"list": [1, 2, 3], "n": 4, "who": "Ann", "flag": true, "nothing": null}"#]);
+    let r = run_workflow(
+        "",
+        wf,
+        &[
+            "--input",
+            r#"{"list": [1, 2, 3], "n": 4, "who": "Ann", "flag": true, "nothing": null}"#,
+        ],
+    );
     r.assert_code(0);
     let out = leaves(&r);
     assert_eq!(out.len(), 1);
@@ -702,7 +903,12 @@ actions:
     assert_eq!(p["literal"], json!("<<not_a_pill>>"));
     let run_id = p["meta_run"].as_str().expect("run id is text");
     assert!(!run_id.is_empty());
-    assert_eq!(matching_lines(&r.stderr, &format!("run {run_id} succeeded: {{*}}")).len(), 1, "META.run.id is the run's id:\n{}", r.stderr);
+    assert_eq!(
+        matching_lines(&r.stderr, &format!("run {run_id} succeeded: {{*}}")).len(),
+        1,
+        "META.run.id is the run's id:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -722,8 +928,15 @@ actions:
     let r = run_workflow("", wf, &[]);
     r.assert_code(1);
     assert_eq!(leaves(&r), Vec::<Value>::new());
-    let failure = r.stderr.lines().find(|l| l.contains("action `use_it` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
-    assert!(failure.contains("prepare.absent_key"), "names the path: {failure}");
+    let failure = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `use_it` failed"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
+    assert!(
+        failure.contains("prepare.absent_key"),
+        "names the path: {failure}"
+    );
     assert!(failure.contains("payload"), "names the option: {failure}");
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
@@ -757,7 +970,11 @@ links:
     let out = leaves(&r);
     assert_eq!(out.len(), 1, "{out:?}");
     assert!(out[0].get("next").is_none());
-    assert_eq!(keys(&out[0]["use_it"]), ["error"], "a formula failure's result is {{error}}");
+    assert_eq!(
+        keys(&out[0]["use_it"]),
+        ["error"],
+        "a formula failure's result is {{error}}"
+    );
     let why = out[0]["handle"]["why"].as_str().expect("error text");
     assert!(why.contains("prepare.absent_key"), "{why}");
     assert_eq!(out[0]["use_it"]["error"], out[0]["handle"]["why"]);
@@ -780,6 +997,14 @@ actions:
     let r = run_workflow("", &wf, &[]);
     let took = started.elapsed();
     r.assert_code(1);
-    assert!(took < Duration::from_secs(12), "the run stops at its deadline, not at the response (took {took:?})");
-    assert_eq!(matching_lines(&r.stderr, "run {id} failed (timed out after {*}): {*}").len(), 1, "{}", r.stderr);
+    assert!(
+        took < Duration::from_secs(12),
+        "the run stops at its deadline, not at the response (took {took:?})"
+    );
+    assert_eq!(
+        matching_lines(&r.stderr, "run {id} failed (timed out after {*}): {*}").len(),
+        1,
+        "{}",
+        r.stderr
+    );
 }

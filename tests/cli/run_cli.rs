@@ -1,7 +1,7 @@
 //! `relay run` as cli.md describes it: `--input`, `--output`, `--dry-run`, `--resource`,
 //! progress on stderr, exit codes, and text credentials from relay.yaml.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::support::runs::{leaves, matching_lines, project, run_workflow};
 use crate::support::{Recorder, Relay, Reply};
@@ -18,21 +18,37 @@ actions:
 
 #[test]
 fn input_as_json_text() {
-    let r = run_workflow("", ECHO_INPUT, &["--input", r#"{"x": {"deep": [1, "two"]}}"#]);
+    let r = run_workflow(
+        "",
+        ECHO_INPUT,
+        &["--input", r#"{"x": {"deep": [1, "two"]}}"#],
+    );
     r.assert_code(0);
-    assert_eq!(leaves(&r), vec![json!({"x": {"deep": [1, "two"]}, "echo": {"got": {"deep": [1, "two"]}}})]);
+    assert_eq!(
+        leaves(&r),
+        vec![json!({"x": {"deep": [1, "two"]}, "echo": {"got": {"deep": [1, "two"]}}})]
+    );
 }
 
 #[test]
 fn input_from_a_file() {
-    let r = project("", ECHO_INPUT).file("data/in.json", r#"{"x": "from file"}"#).args(["run", "wf.yaml", "--input", "@data/in.json"]).run();
+    let r = project("", ECHO_INPUT)
+        .file("data/in.json", r#"{"x": "from file"}"#)
+        .args(["run", "wf.yaml", "--input", "@data/in.json"])
+        .run();
     r.assert_code(0);
-    assert_eq!(leaves(&r), vec![json!({"x": "from file", "echo": {"got": "from file"}})]);
+    assert_eq!(
+        leaves(&r),
+        vec![json!({"x": "from file", "echo": {"got": "from file"}})]
+    );
 }
 
 #[test]
 fn input_from_standard_input() {
-    let r = project("", ECHO_INPUT).stdin("{\"x\": 42}\n").args(["run", "wf.yaml", "--input", "-"]).run();
+    let r = project("", ECHO_INPUT)
+        .stdin("{\"x\": 42}\n")
+        .args(["run", "wf.yaml", "--input", "-"])
+        .run();
     r.assert_code(0);
     assert_eq!(leaves(&r), vec![json!({"x": 42, "echo": {"got": 42}})]);
 }
@@ -93,13 +109,21 @@ fn failing_server() -> Recorder {
 #[test]
 fn output_json_is_the_leaf_events_as_one_array() {
     let rec = failing_server();
-    let r = run_workflow("", &HANDLED_FAILURE.replace("URL", &rec.url("")), &["--output", "json"]);
+    let r = run_workflow(
+        "",
+        &HANDLED_FAILURE.replace("URL", &rec.url("")),
+        &["--output", "json"],
+    );
     r.assert_code(0);
-    let expected = json!([{"start": {"n": 1}, "fetch": {"status": 503}, "handle": {"handled": 503}}]);
+    let expected =
+        json!([{"start": {"n": 1}, "fetch": {"status": 503}, "handle": {"handled": 503}}]);
     let mut got = r.json();
     // headers vary (content-length, …): compare the rest exactly.
     assert_eq!(got[0]["fetch"]["body"], json!({"down": true}));
-    got[0]["fetch"].as_object_mut().unwrap().retain(|k, _| k == "status");
+    got[0]["fetch"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| k == "status");
     assert_eq!(got, expected);
     assert!(r.stdout.ends_with('\n'));
 }
@@ -112,42 +136,76 @@ fn output_pretty_is_the_same_array_indented() {
     let pretty_run = run_workflow("", &wf, &["--output", "pretty"]);
     pretty_run.assert_code(0);
     let strip = |mut v: Value| {
-        v[0]["fetch"]["headers"].as_object_mut().unwrap().remove("date");
+        v[0]["fetch"]["headers"]
+            .as_object_mut()
+            .unwrap()
+            .remove("date");
         v
     };
     assert_eq!(strip(pretty_run.json()), strip(json_run.json()));
-    assert!(pretty_run.stdout.lines().count() > 5, "pretty output spans lines:\n{}", pretty_run.stdout);
-    assert!(pretty_run.stdout.lines().any(|l| l.starts_with("  ")), "pretty output is indented:\n{}", pretty_run.stdout);
+    assert!(
+        pretty_run.stdout.lines().count() > 5,
+        "pretty output spans lines:\n{}",
+        pretty_run.stdout
+    );
+    assert!(
+        pretty_run.stdout.lines().any(|l| l.starts_with("  ")),
+        "pretty output is indented:\n{}",
+        pretty_run.stdout
+    );
 }
 
 #[test]
 fn output_ndjson_prints_every_emitted_event_with_its_status() {
     let rec = failing_server();
-    let r = run_workflow("", &HANDLED_FAILURE.replace("URL", &rec.url("")), &["--output", "ndjson"]);
+    let r = run_workflow(
+        "",
+        &HANDLED_FAILURE.replace("URL", &rec.url("")),
+        &["--output", "ndjson"],
+    );
     r.assert_code(0);
     let lines: Vec<Value> = r
         .stdout
         .lines()
         .map(|l| {
-            assert!(l.starts_with(r#"{"run":"#), "each line is one object starting with run: {l}");
+            assert!(
+                l.starts_with(r#"{"run":"#),
+                "each line is one object starting with run: {l}"
+            );
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
         })
         .collect();
-    assert_eq!(lines.len(), 3, "start, fetch (failed), handle:\n{}", r.stdout);
+    assert_eq!(
+        lines.len(),
+        3,
+        "start, fetch (failed), handle:\n{}",
+        r.stdout
+    );
     for line in &lines {
         let mut k: Vec<&String> = line.as_object().unwrap().keys().collect();
         k.sort();
         assert_eq!(k, ["action", "event", "run", "status"], "{line}");
     }
-    let summary: Vec<(&str, &str)> = lines.iter().map(|l| (l["action"].as_str().unwrap(), l["status"].as_str().unwrap())).collect();
-    assert_eq!(summary, [("start", "ok"), ("fetch", "failed"), ("handle", "ok")]);
+    let summary: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| (l["action"].as_str().unwrap(), l["status"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [("start", "ok"), ("fetch", "failed"), ("handle", "ok")]
+    );
     assert_eq!(lines[0]["event"], json!({"start": {"n": 1}}));
     assert_eq!(lines[1]["event"]["fetch"]["status"], 503);
     assert_eq!(lines[1]["event"]["fetch"]["body"], json!({"down": true}));
     assert_eq!(lines[2]["event"]["handle"], json!({"handled": 503}));
     let run_id = lines[0]["run"].as_str().unwrap();
     assert!(lines.iter().all(|l| l["run"] == run_id), "one run id");
-    assert_eq!(matching_lines(&r.stderr, &format!("run {run_id} succeeded: {{*}}")).len(), 1, "{}", r.stderr);
+    assert_eq!(
+        matching_lines(&r.stderr, &format!("run {run_id} succeeded: {{*}}")).len(),
+        1,
+        "{}",
+        r.stderr
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -202,25 +260,68 @@ fn dry_run_prints_requests_with_placeholders_and_sends_nothing() {
     let rec = Recorder::ok();
     let config = DRY_RUN_CONFIG.replace("HOST", &rec.host());
     let wf = DRY_RUN_WORKFLOW.replace("URL", &rec.url(""));
-    let relay = project(&config, &wf).args(["run", "wf.yaml", "--dry-run", "--output", "json", "--input", r#"{"ticket_id": 7}"#]);
+    let relay = project(&config, &wf).args([
+        "run",
+        "wf.yaml",
+        "--dry-run",
+        "--output",
+        "json",
+        "--input",
+        r#"{"ticket_id": 7}"#,
+    ]);
     let r = relay.run();
     r.assert_code(0);
     assert_eq!(rec.count(), 0, "a dry run sends nothing");
-    assert!(!relay.path("command-ran").exists(), "a dry run resolves no credential (the command did not run)");
-    let previews: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(
+        !relay.path("command-ran").exists(),
+        "a dry run resolves no credential (the command did not run)"
+    );
+    let previews: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
     let text = r.stdout.clone();
-    assert_eq!(previews.len(), 3, "create, lookup and form_post can be reached without a response, after_create cannot:\n{text}");
+    assert_eq!(
+        previews.len(),
+        3,
+        "create, lookup and form_post can be reached without a response, after_create cannot:\n{text}"
+    );
     assert!(!text.contains("/after/"), "{text}");
-    let create = previews.iter().find(|p| p.to_string().contains("/tickets/7")).unwrap_or_else(|| panic!("{text}"));
+    let create = previews
+        .iter()
+        .find(|p| p.to_string().contains("/tickets/7"))
+        .unwrap_or_else(|| panic!("{text}"));
     let create_text = create.to_string();
     assert!(create_text.contains("POST"), "{create_text}");
-    assert!(create_text.contains(&rec.url("/tickets/7")), "{create_text}");
-    assert!(create_text.contains("Bearer <<CREDENTIAL.tok>>"), "{create_text}");
-    assert!(create_text.contains("ticket 7"), "the body is shown: {create_text}");
-    let lookup = previews.iter().find(|p| p.to_string().contains("/lookup")).unwrap_or_else(|| panic!("{text}"));
-    assert!(lookup.to_string().contains(&rec.url("/lookup?q=7")), "{lookup}");
-    let form = previews.iter().find(|p| p.to_string().contains("/form")).unwrap_or_else(|| panic!("{text}"));
-    assert_eq!(form["body"], "token=<<CREDENTIAL.tok>>&id=7", "placeholders in a form body are shown as written");
+    assert!(
+        create_text.contains(&rec.url("/tickets/7")),
+        "{create_text}"
+    );
+    assert!(
+        create_text.contains("Bearer <<CREDENTIAL.tok>>"),
+        "{create_text}"
+    );
+    assert!(
+        create_text.contains("ticket 7"),
+        "the body is shown: {create_text}"
+    );
+    let lookup = previews
+        .iter()
+        .find(|p| p.to_string().contains("/lookup"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lookup.to_string().contains(&rec.url("/lookup?q=7")),
+        "{lookup}"
+    );
+    let form = previews
+        .iter()
+        .find(|p| p.to_string().contains("/form"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        form["body"], "token=<<CREDENTIAL.tok>>&id=7",
+        "placeholders in a form body are shown as written"
+    );
 }
 
 #[test]
@@ -228,18 +329,44 @@ fn dry_run_pretty_prints_http_messages() {
     let rec = Recorder::ok();
     let config = DRY_RUN_CONFIG.replace("HOST", &rec.host());
     let wf = DRY_RUN_WORKFLOW.replace("URL", &rec.url(""));
-    let relay = project(&config, &wf).args(["run", "wf.yaml", "--dry-run", "--output", "pretty", "--input", r#"{"ticket_id": 7}"#]);
+    let relay = project(&config, &wf).args([
+        "run",
+        "wf.yaml",
+        "--dry-run",
+        "--output",
+        "pretty",
+        "--input",
+        r#"{"ticket_id": 7}"#,
+    ]);
     let r = relay.run();
     r.assert_code(0);
     assert_eq!(rec.count(), 0);
     assert!(!relay.path("command-ran").exists());
     let out = &r.stdout;
-    assert!(out.lines().any(|l| l == format!("POST {}", rec.url("/tickets/7"))), "{out}");
-    assert!(out.lines().any(|l| l == format!("GET {}", rec.url("/lookup?q=7"))), "{out}");
-    assert!(out.lines().any(|l| l.eq_ignore_ascii_case("authorization: Bearer <<CREDENTIAL.tok>>")), "{out}");
-    assert!(out.contains(r#""summary":"ticket 7""#) || out.contains(r#""summary": "ticket 7""#), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l == format!("POST {}", rec.url("/tickets/7"))),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l == format!("GET {}", rec.url("/lookup?q=7"))),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.eq_ignore_ascii_case("authorization: Bearer <<CREDENTIAL.tok>>")),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#""summary":"ticket 7""#) || out.contains(r#""summary": "ticket 7""#),
+        "{out}"
+    );
     assert!(!out.contains("/after/"), "{out}");
-    assert!(out.lines().any(|l| l == "token=<<CREDENTIAL.tok>>&id=7"), "{out}");
+    assert!(
+        out.lines().any(|l| l == "token=<<CREDENTIAL.tok>>&id=7"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -251,11 +378,29 @@ fn without_dry_run_the_failing_command_credential_fails_the_run_naming_it() {
     let r = relay.run();
     r.assert_code(1);
     assert!(relay.path("command-ran").exists(), "the command ran");
-    let failure = r.stderr.lines().find(|l| l.contains("action `create` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
+    let failure = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `create` failed"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
     assert!(failure.contains("`sh`"), "names the command: {failure}");
     assert!(failure.contains("failed"), "{failure}");
-    assert_eq!(rec.requests().iter().filter(|q| q.target.starts_with("/tickets")).count(), 0, "nothing sent without the credential");
-    assert_eq!(rec.requests().iter().filter(|q| q.target.starts_with("/lookup")).count(), 1, "the other branch goes on");
+    assert_eq!(
+        rec.requests()
+            .iter()
+            .filter(|q| q.target.starts_with("/tickets"))
+            .count(),
+        0,
+        "nothing sent without the credential"
+    );
+    assert_eq!(
+        rec.requests()
+            .iter()
+            .filter(|q| q.target.starts_with("/lookup"))
+            .count(),
+        1,
+        "the other branch goes on"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -277,13 +422,17 @@ actions:
         shared: <<RESOURCE.shared>>
 "#;
 
-const RESOURCE_CONFIG: &str = "resources:\n  page_size: 50\n  name: from-config\n  shared: from-config\n";
+const RESOURCE_CONFIG: &str =
+    "resources:\n  page_size: 50\n  name: from-config\n  shared: from-config\n";
 
 #[test]
 fn resources_come_from_relay_yaml_and_the_workflow() {
     let r = run_workflow(RESOURCE_CONFIG, RESOURCE_WORKFLOW, &[]);
     r.assert_code(0);
-    assert_eq!(leaves(&r)[0]["show"], json!({"size": 50, "name": "from-config", "wf": 1, "shared": "from-workflow"}));
+    assert_eq!(
+        leaves(&r)[0]["show"],
+        json!({"size": 50, "name": "from-config", "wf": 1, "shared": "from-workflow"})
+    );
 }
 
 #[test]
@@ -291,10 +440,22 @@ fn resource_flags_override_numbers_as_json_and_text_as_strings() {
     let r = run_workflow(
         RESOURCE_CONFIG,
         RESOURCE_WORKFLOW,
-        &["--resource", "page_size=10", "--resource", "name=hello world", "--resource", "wf_only=true", "--resource", "shared=[1,2]"],
+        &[
+            "--resource",
+            "page_size=10",
+            "--resource",
+            "name=hello world",
+            "--resource",
+            "wf_only=true",
+            "--resource",
+            "shared=[1,2]",
+        ],
     );
     r.assert_code(0);
-    assert_eq!(leaves(&r)[0]["show"], json!({"size": 10, "name": "hello world", "wf": true, "shared": [1, 2]}));
+    assert_eq!(
+        leaves(&r)[0]["show"],
+        json!({"size": 10, "name": "hello world", "wf": true, "shared": [1, 2]})
+    );
 }
 
 #[test]
@@ -318,7 +479,11 @@ fn unknown_flags_and_missing_arguments_exit_2() {
 
 #[test]
 fn a_resource_flag_without_equals_is_a_command_line_error() {
-    let r = run_workflow(RESOURCE_CONFIG, RESOURCE_WORKFLOW, &["--resource", "page_size"]);
+    let r = run_workflow(
+        RESOURCE_CONFIG,
+        RESOURCE_WORKFLOW,
+        &["--resource", "page_size"],
+    );
     r.assert_code(2);
     assert!(r.stderr.contains("page_size"), "{}", r.stderr);
 }
@@ -381,22 +546,66 @@ actions:
     );
     let r = run_workflow("", &wf, &[]);
     r.assert_code(0);
-    assert!(!r.stderr.contains('\x1b'), "no colour when stderr is not a terminal:\n{:?}", r.stderr);
+    assert!(
+        !r.stderr.contains('\x1b'),
+        "no colour when stderr is not a terminal:\n{:?}",
+        r.stderr
+    );
     let get = format!("✓ get_things  GET {} → 200  {{dur}}", rec.url("/things"));
-    assert_eq!(matching_lines(&r.stderr, &get).len(), 1, "expected `{get}` in:\n{}", r.stderr);
-    assert_eq!(matching_lines(&r.stderr, "✓ shape  {*}").len(), 1, "{}", r.stderr);
-    assert_eq!(matching_lines(&r.stderr, "run {id} succeeded: 2 actions, 2 executions, {dur}").len(), 1, "{}", r.stderr);
+    assert_eq!(
+        matching_lines(&r.stderr, &get).len(),
+        1,
+        "expected `{get}` in:\n{}",
+        r.stderr
+    );
+    assert_eq!(
+        matching_lines(&r.stderr, "✓ shape  {*}").len(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        matching_lines(
+            &r.stderr,
+            "run {id} succeeded: 2 actions, 2 executions, {dur}"
+        )
+        .len(),
+        1,
+        "{}",
+        r.stderr
+    );
     assert_eq!(r.json()[0]["shape"], json!({"ok": true}));
 }
 
 #[test]
 fn a_failed_run_summary_counts_failures_and_exits_1() {
     let rec = Recorder::start(|_, _| Reply::status(404));
-    let wf = format!("name: Fails\nactions:\n  - name: Get\n    type: http_request\n    options: {{url: \"{}/missing\", method: get}}\n", rec.url(""));
+    let wf = format!(
+        "name: Fails\nactions:\n  - name: Get\n    type: http_request\n    options: {{url: \"{}/missing\", method: get}}\n",
+        rec.url("")
+    );
     let r = run_workflow("", &wf, &[]);
     r.assert_code(1);
-    assert_eq!(matching_lines(&r.stderr, &format!("✗ get  GET {} → 404  {{dur}}", rec.url("/missing"))).len(), 1, "{}", r.stderr);
-    assert_eq!(matching_lines(&r.stderr, "run {id} failed (1 unhandled failure): 1 action, 1 execution, {dur}").len(), 1, "{}", r.stderr);
+    assert_eq!(
+        matching_lines(
+            &r.stderr,
+            &format!("✗ get  GET {} → 404  {{dur}}", rec.url("/missing"))
+        )
+        .len(),
+        1,
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        matching_lines(
+            &r.stderr,
+            "run {id} failed (1 unhandled failure): 1 action, 1 execution, {dur}"
+        )
+        .len(),
+        1,
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("action `get` failed"), "{}", r.stderr);
     assert_eq!(r.json(), json!([]), "no leaf events");
 }
@@ -464,17 +673,41 @@ actions:
     let q = &reqs[0];
     assert_eq!(q.header("x-value"), Some("value-secret-1"));
     assert_eq!(q.header("x-env"), Some("env-secret-2"));
-    assert_eq!(q.header("x-file"), Some("file-secret-3"), "file content, trailing newline trimmed");
+    assert_eq!(
+        q.header("x-file"),
+        Some("file-secret-3"),
+        "file content, trailing newline trimmed"
+    );
     assert_eq!(q.header("x-command"), Some("command-secret-4"));
-    assert_eq!(q.header("x-echo"), Some("echo-secret-5"), "command output trimmed");
-    for secret in ["value-secret-1", "env-secret-2", "file-secret-3", "command-secret-4", "echo-secret-5"] {
-        assert!(!r.all_output().contains(secret), "{secret} is redacted:\n{}", r.all_output());
+    assert_eq!(
+        q.header("x-echo"),
+        Some("echo-secret-5"),
+        "command output trimmed"
+    );
+    for secret in [
+        "value-secret-1",
+        "env-secret-2",
+        "file-secret-3",
+        "command-secret-4",
+        "echo-secret-5",
+    ] {
+        assert!(
+            !r.all_output().contains(secret),
+            "{secret} is redacted:\n{}",
+            r.all_output()
+        );
     }
 }
 
-fn credential_error_run(definition: &str, env: &[(&str, &str)]) -> (Recorder, crate::support::RunResult) {
+fn credential_error_run(
+    definition: &str,
+    env: &[(&str, &str)],
+) -> (Recorder, crate::support::RunResult) {
     let rec = Recorder::ok();
-    let config = format!("credentials:\n  tok:\n    type: text\n{definition}    allowed_hosts: [\"{}\"]\n", rec.host());
+    let config = format!(
+        "credentials:\n  tok:\n    type: text\n{definition}    allowed_hosts: [\"{}\"]\n",
+        rec.host()
+    );
     let wf = format!(
         "name: Cred error\nactions:\n  - name: Send\n    type: http_request\n    options:\n      url: {}/x\n      method: get\n      headers: {{X-Token: \"<<CREDENTIAL.tok>>\"}}\n",
         rec.url("")
@@ -492,7 +725,11 @@ fn an_unset_env_credential_fails_naming_the_variable() {
     let (rec, r) = credential_error_run("    env: RELAY_TEST_NEVER_SET_VAR\n", &[]);
     r.assert_code(1);
     assert_eq!(rec.count(), 0);
-    let failure = r.stderr.lines().find(|l| l.contains("action `send` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
+    let failure = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `send` failed"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
     assert!(failure.contains("RELAY_TEST_NEVER_SET_VAR"), "{failure}");
 }
 
@@ -501,7 +738,11 @@ fn a_failing_command_credential_fails_naming_the_command() {
     let (rec, r) = credential_error_run("    command: [sh, -c, \"echo nope >&2; exit 7\"]\n", &[]);
     r.assert_code(1);
     assert_eq!(rec.count(), 0);
-    let failure = r.stderr.lines().find(|l| l.contains("action `send` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
+    let failure = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `send` failed"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
     assert!(failure.contains("`sh`"), "{failure}");
 }
 
@@ -510,6 +751,10 @@ fn a_missing_file_credential_fails_naming_the_file() {
     let (rec, r) = credential_error_run("    file: no-such-token.txt\n", &[]);
     r.assert_code(1);
     assert_eq!(rec.count(), 0);
-    let failure = r.stderr.lines().find(|l| l.contains("action `send` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
+    let failure = r
+        .stderr
+        .lines()
+        .find(|l| l.contains("action `send` failed"))
+        .unwrap_or_else(|| panic!("{}", r.stderr));
     assert!(failure.contains("no-such-token.txt"), "{failure}");
 }

@@ -24,7 +24,11 @@ fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
     };
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -41,7 +45,13 @@ fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
 /// RFC 3986 percent-encoding (everything but unreserved characters).
 fn url_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -51,31 +61,63 @@ fn forbidden() -> Vec<(String, String)> {
     let mut forms = Vec::new();
     for (label, secret) in [("canary", CANARY), ("canary2", CANARY2)] {
         forms.push((format!("{label} raw"), secret.to_owned()));
-        forms.push((format!("{label} base64"), base64(secret.as_bytes(), false, false)));
-        forms.push((format!("{label} base64url"), base64(secret.as_bytes(), true, false)));
+        forms.push((
+            format!("{label} base64"),
+            base64(secret.as_bytes(), false, false),
+        ));
+        forms.push((
+            format!("{label} base64url"),
+            base64(secret.as_bytes(), true, false),
+        ));
         forms.push((format!("{label} url-encoded"), url_encode(secret)));
     }
     forms.push(("canary3 raw".into(), CANARY3.to_owned()));
     forms.push(("canary3 json-escaped".into(), CANARY3_JSON.to_owned()));
-    forms.push(("basic auth".into(), format!("Basic {}", base64(basic.as_bytes(), false, true))));
-    forms.push(("basic auth base64".into(), base64(basic.as_bytes(), false, false)));
+    forms.push((
+        "basic auth".into(),
+        format!("Basic {}", base64(basic.as_bytes(), false, true)),
+    ));
+    forms.push((
+        "basic auth base64".into(),
+        base64(basic.as_bytes(), false, false),
+    ));
     forms
 }
 
 #[test]
 fn the_forms_are_what_the_spec_names() {
-    assert_eq!(serde_json::to_string(CANARY3).unwrap(), format!("\"{CANARY3_JSON}\""));
-    assert_eq!(base64(CANARY.as_bytes(), false, true), "Y2FuYXJ5LVMzY3IzdC1WYWx1ZV80MiE=");
-    assert_eq!(base64(CANARY2.as_bytes(), false, true), "czNjcjN0Pz5+YmxvYi03Nw==");
-    assert_eq!(base64(CANARY2.as_bytes(), true, false), "czNjcjN0Pz5-YmxvYi03Nw");
+    assert_eq!(
+        serde_json::to_string(CANARY3).unwrap(),
+        format!("\"{CANARY3_JSON}\"")
+    );
+    assert_eq!(
+        base64(CANARY.as_bytes(), false, true),
+        "Y2FuYXJ5LVMzY3IzdC1WYWx1ZV80MiE="
+    );
+    assert_eq!(
+        base64(CANARY2.as_bytes(), false, true),
+        "czNjcjN0Pz5+YmxvYi03Nw=="
+    );
+    assert_eq!(
+        base64(CANARY2.as_bytes(), true, false),
+        "czNjcjN0Pz5-YmxvYi03Nw"
+    );
     assert_eq!(url_encode(CANARY), "canary-S3cr3t-Value_42%21");
 }
 
 #[track_caller]
 fn assert_no_secret(what: &str, r: &RunResult) {
     for (label, form) in forbidden() {
-        assert!(!r.stdout.contains(&form), "{what}: {label} `{form}` on stdout:\n{}", r.stdout);
-        assert!(!r.stderr.contains(&form), "{what}: {label} `{form}` on stderr:\n{}", r.stderr);
+        assert!(
+            !r.stdout.contains(&form),
+            "{what}: {label} `{form}` on stdout:\n{}",
+            r.stdout
+        );
+        assert!(
+            !r.stderr.contains(&form),
+            "{what}: {label} `{form}` on stderr:\n{}",
+            r.stderr
+        );
     }
 }
 
@@ -103,7 +145,9 @@ fn leaky_server(flaky: bool) -> Recorder {
         } else {
             200
         };
-        Reply::json(status, body).header("x-leak", CANARY).header("retry-after", "0")
+        Reply::json(status, body)
+            .header("x-leak", CANARY)
+            .header("retry-after", "0")
     })
 }
 
@@ -113,7 +157,8 @@ fn config(rec: &Recorder) -> String {
         "{}{}{}",
         env_credential_config("canary", "CANARY_SECRET", &hosts),
         env_credential_config("canary2", "CANARY_SECRET_TWO", &hosts).replace("credentials:\n", ""),
-        env_credential_config("canary3", "CANARY_SECRET_THREE", &hosts).replace("credentials:\n", "")
+        env_credential_config("canary3", "CANARY_SECRET_THREE", &hosts)
+            .replace("credentials:\n", "")
     )
 }
 
@@ -156,7 +201,10 @@ actions:
 }
 
 fn run(rec: &Recorder, workflow: &str, args: &[&str], env: &[(&str, &str)]) -> RunResult {
-    let mut relay = project(&config(rec), workflow).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2).env("CANARY_SECRET_THREE", CANARY3);
+    let mut relay = project(&config(rec), workflow)
+        .env("CANARY_SECRET", CANARY)
+        .env("CANARY_SECRET_TWO", CANARY2)
+        .env("CANARY_SECRET_THREE", CANARY3);
     for (k, v) in env {
         relay = relay.env(k, v);
     }
@@ -173,16 +221,37 @@ fn the_canary_is_sent_but_never_printed_in_any_output_format() {
         let r = run(&rec, &wf, &["--output", format], &[]);
         r.assert_code(0);
         assert_no_secret(format, &r);
-        assert!(r.stdout.contains("[REDACTED:canary]"), "{format}: the echoed secret is masked, not missing:\n{}", r.stdout);
-        assert!(r.stdout.contains("[REDACTED:canary2]"), "{format}:\n{}", r.stdout);
-        assert!(r.stdout.contains("[REDACTED:canary3]"), "{format}:\n{}", r.stdout);
+        assert!(
+            r.stdout.contains("[REDACTED:canary]"),
+            "{format}: the echoed secret is masked, not missing:\n{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("[REDACTED:canary2]"),
+            "{format}:\n{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("[REDACTED:canary3]"),
+            "{format}:\n{}",
+            r.stdout
+        );
     }
     // The server really got the secrets: the test would notice a relay that sent nothing.
     let q = &rec.requests()[0];
     assert_eq!(q.header("x-api-key"), Some(CANARY));
     assert_eq!(q.header("x-other"), Some(CANARY2));
     assert_eq!(q.header("x-third"), Some(CANARY3));
-    assert_eq!(q.header("authorization"), Some(format!("Basic {}", base64(format!("{BASIC_USER}:{CANARY}").as_bytes(), false, true)).as_str()));
+    assert_eq!(
+        q.header("authorization"),
+        Some(
+            format!(
+                "Basic {}",
+                base64(format!("{BASIC_USER}:{CANARY}").as_bytes(), false, true)
+            )
+            .as_str()
+        )
+    );
     assert_eq!(q.target, format!("/echo?key={CANARY}"));
 }
 
@@ -195,7 +264,11 @@ fn the_canary_never_appears_in_debug_logs() {
     );
     let cases: Vec<(&str, Vec<&str>, Vec<(&str, &str)>)> = vec![
         ("-vv", vec!["-vv"], vec![]),
-        ("-vv --log-format json", vec!["-vv", "--log-format", "json"], vec![]),
+        (
+            "-vv --log-format json",
+            vec!["-vv", "--log-format", "json"],
+            vec![],
+        ),
         ("RELAY_LOG=trace", vec![], vec![("RELAY_LOG", "trace")]),
     ];
     for (what, flags, env) in cases {
@@ -203,15 +276,26 @@ fn the_canary_never_appears_in_debug_logs() {
         // Global flags may come after the subcommand (clap `global = true`).
         let mut argv = vec!["run", "wf.yaml", "--output", "json"];
         argv.extend(flags);
-        let mut relay = project(&config(&rec), &wf).env("CANARY_SECRET", CANARY).env("CANARY_SECRET_TWO", CANARY2).env("CANARY_SECRET_THREE", CANARY3);
+        let mut relay = project(&config(&rec), &wf)
+            .env("CANARY_SECRET", CANARY)
+            .env("CANARY_SECRET_TWO", CANARY2)
+            .env("CANARY_SECRET_THREE", CANARY3);
         for (k, v) in &env {
             relay = relay.env(k, v);
         }
         let r = relay.args(argv).run();
         r.assert_code(0);
         assert_eq!(rec.count() - before, 2, "{what}: one 503, one retry");
-        assert!(r.stderr.contains("retrying"), "{what}: the retry is logged at debug level:\n{}", r.stderr);
-        assert!(r.stderr.contains("[REDACTED:canary]"), "{what}: the logged URL carries the masked key:\n{}", r.stderr);
+        assert!(
+            r.stderr.contains("retrying"),
+            "{what}: the retry is logged at debug level:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("[REDACTED:canary]"),
+            "{what}: the logged URL carries the masked key:\n{}",
+            r.stderr
+        );
         assert_no_secret(what, &r);
     }
 }
@@ -236,41 +320,89 @@ actions:
     for format in ["json", "ndjson"] {
         let r = run(&rec, &wf, &["--output", format], &[]);
         r.assert_code(1);
-        let failure = r.stderr.lines().find(|l| l.contains("action `post_back` failed")).unwrap_or_else(|| panic!("{}", r.stderr));
-        assert!(failure.contains("[REDACTED:canary]"), "the failed URL is shown masked: {failure}");
-        assert!(r.stderr.lines().any(|l| l.trim_start().starts_with("event:") && l.contains("[REDACTED:canary]")), "the event is shown masked:\n{}", r.stderr);
+        let failure = r
+            .stderr
+            .lines()
+            .find(|l| l.contains("action `post_back` failed"))
+            .unwrap_or_else(|| panic!("{}", r.stderr));
+        assert!(
+            failure.contains("[REDACTED:canary]"),
+            "the failed URL is shown masked: {failure}"
+        );
+        assert!(
+            r.stderr
+                .lines()
+                .any(|l| l.trim_start().starts_with("event:") && l.contains("[REDACTED:canary]")),
+            "the event is shown masked:\n{}",
+            r.stderr
+        );
         assert_no_secret(&format!("failure, {format}"), &r);
     }
-    let posted = rec.requests().into_iter().find(|q| q.target.starts_with("/fail")).expect("post back was sent");
-    assert!(posted.body_text().contains(CANARY), "the echoed secret was really in the body");
+    let posted = rec
+        .requests()
+        .into_iter()
+        .find(|q| q.target.starts_with("/fail"))
+        .expect("post back was sent");
+    assert!(
+        posted.body_text().contains(CANARY),
+        "the echoed secret was really in the body"
+    );
 }
 
 #[test]
 fn dry_run_shows_placeholders_and_never_the_canary() {
     let rec = leaky_server(false);
-    let wf = echo_workflow(&rec).replace(&format!("      basic_auth: [{BASIC_USER}, \"<<CREDENTIAL.canary>>\"]\n"), "");
+    let wf = echo_workflow(&rec).replace(
+        &format!("      basic_auth: [{BASIC_USER}, \"<<CREDENTIAL.canary>>\"]\n"),
+        "",
+    );
     assert!(!wf.contains("basic_auth"));
     for format in ["json", "pretty"] {
         let r = run(&rec, &wf, &["--dry-run", "-vv", "--output", format], &[]);
         r.assert_code(0);
-        assert!(r.stdout.contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))), "{format}:\n{}", r.stdout);
-        assert!(r.stdout.contains("<<CREDENTIAL.canary2>>"), "{format}:\n{}", r.stdout);
-        assert!(!r.stdout.contains("REDACTED"), "placeholders are not secrets:\n{}", r.stdout);
+        assert!(
+            r.stdout
+                .contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))),
+            "{format}:\n{}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.contains("<<CREDENTIAL.canary2>>"),
+            "{format}:\n{}",
+            r.stdout
+        );
+        assert!(
+            !r.stdout.contains("REDACTED"),
+            "placeholders are not secrets:\n{}",
+            r.stdout
+        );
         assert_no_secret(&format!("dry run, {format}"), &r);
     }
     assert_eq!(rec.count(), 0);
 }
 
 #[test]
-#[ignore = "bug: in a dry run, http_request registers the `<<CREDENTIAL.canary>>` placeholder of basic_auth with the redactor, so every placeholder prints as [REDACTED:canary]"]
 fn dry_run_with_basic_auth_still_shows_placeholders() {
     let rec = leaky_server(false);
     let wf = echo_workflow(&rec);
     let r = run(&rec, &wf, &["--dry-run", "--output", "json"], &[]);
     r.assert_code(0);
-    assert!(r.stdout.contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))), "{}", r.stdout);
-    assert!(r.stdout.contains("<<CREDENTIAL.canary>>"), "the X-Api-Key header shows the placeholder:\n{}", r.stdout);
-    assert!(!r.stdout.contains("REDACTED"), "placeholders are not secrets:\n{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains(&format!("{}/echo?key=<<CREDENTIAL.canary>>", rec.url(""))),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("<<CREDENTIAL.canary>>"),
+        "the X-Api-Key header shows the placeholder:\n{}",
+        r.stdout
+    );
+    assert!(
+        !r.stdout.contains("REDACTED"),
+        "placeholders are not secrets:\n{}",
+        r.stdout
+    );
     assert_no_secret("dry run with basic auth", &r);
     assert_eq!(rec.count(), 0);
 }
@@ -288,11 +420,21 @@ fn values_shorter_than_six_characters_are_not_redacted() {
         "name: Short\nactions:\n  - name: Fetch\n    type: http_request\n    options:\n      url: {}/x\n      method: get\n      headers: {{X-Five: \"<<CREDENTIAL.five>>\", X-Six: \"<<CREDENTIAL.six>>\"}}\n",
         rec.url("")
     );
-    let r = project(&config, &wf).env("SHORT_SECRET_FIVE", "qz5x7").env("SHORT_SECRET_SIX", "mk93pw").args(["run", "wf.yaml"]).run();
+    let r = project(&config, &wf)
+        .env("SHORT_SECRET_FIVE", "qz5x7")
+        .env("SHORT_SECRET_SIX", "mk93pw")
+        .args(["run", "wf.yaml"])
+        .run();
     r.assert_code(0);
     let out = r.json();
-    assert_eq!(out[0]["fetch"]["body"]["headers"]["x-five"], "qz5x7", "5 characters: not registered, printed as is");
-    assert_eq!(out[0]["fetch"]["body"]["headers"]["x-six"], "[REDACTED:six]", "6 characters: masked");
+    assert_eq!(
+        out[0]["fetch"]["body"]["headers"]["x-five"], "qz5x7",
+        "5 characters: not registered, printed as is"
+    );
+    assert_eq!(
+        out[0]["fetch"]["body"]["headers"]["x-six"], "[REDACTED:six]",
+        "6 characters: masked"
+    );
     assert!(!r.all_output().contains("mk93pw"));
 }
 
@@ -309,7 +451,17 @@ fn a_secret_cut_by_the_shortened_event_of_a_failure_report_does_not_leak_its_pre
     assert_eq!(input.find(CANARY), Some(290));
     let r = run(&rec, &wf, &["--input", &input], &[]);
     r.assert_code(1);
-    assert!(r.stderr.lines().any(|l| l.trim_start().starts_with("event:")), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.trim_start().starts_with("event:")),
+        "{}",
+        r.stderr
+    );
     assert_no_secret("shortened event", &r);
-    assert!(!r.stderr.contains(&CANARY[..10]), "a prefix of the secret leaked:\n{}", r.stderr);
+    assert!(
+        !r.stderr.contains(&CANARY[..10]),
+        "a prefix of the secret leaked:\n{}",
+        r.stderr
+    );
 }

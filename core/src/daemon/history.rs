@@ -60,13 +60,13 @@ impl Observer for HistoryObserver {
 
     fn emitted(&self, _run_id: &str, action: &str, _status: EmitStatus, event: &Event) {
         let Some(result) = event.get(action) else { return };
-        let json = serde_json::to_string(&result).unwrap_or_default();
+        // Redact before shortening: a cut through a secret would leave half of it unmatched.
+        let json = self.redact(&serde_json::to_string(&result).unwrap_or_default());
         let summary: String = if json.chars().count() > RESULT_SUMMARY {
             format!("{}…", json.chars().take(RESULT_SUMMARY).collect::<String>())
         } else {
             json
         };
-        let summary = self.redact(&summary);
         let mut records = self.records.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(last) = records.iter_mut().rev().find(|r| r.action == action) {
             if last.result.is_none() {

@@ -1,6 +1,7 @@
 //! Shared test support: run the real `relay` binary in a temp directory, start the Halo
 //! sandbox, and record raw HTTP requests with a hand-rolled server.
 
+pub mod daemon;
 pub mod recorder;
 pub mod relay;
 pub mod runs;

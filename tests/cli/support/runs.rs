@@ -1,8 +1,8 @@
 //! Helpers for `relay run` tests: a project with relay.yaml and one workflow, leaf events,
 //! servers that echo requests or count requests in flight.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -13,7 +13,11 @@ use super::relay::{Relay, RunResult};
 /// A temp project holding `relay.yaml` (when `config` is not empty) and `wf.yaml`.
 pub fn project(config: &str, workflow: &str) -> Relay {
     let relay = Relay::new().file("wf.yaml", workflow);
-    if config.is_empty() { relay } else { relay.file("relay.yaml", config) }
+    if config.is_empty() {
+        relay
+    } else {
+        relay.file("relay.yaml", config)
+    }
 }
 
 /// `relay run wf.yaml` plus `extra` arguments, in a project.
@@ -28,23 +32,28 @@ pub fn run_workflow(config: &str, workflow: &str, extra: &[&str]) -> RunResult {
 pub fn leaves(result: &RunResult) -> Vec<Value> {
     match result.json() {
         Value::Array(items) => items,
-        other => panic!("stdout is not a JSON array: {other}\nstderr:\n{}", result.stderr),
+        other => panic!(
+            "stdout is not a JSON array: {other}\nstderr:\n{}",
+            result.stderr
+        ),
     }
 }
 
 /// The leaf events that carry a result under `slug`.
 pub fn leaves_with(result: &RunResult, slug: &str) -> Vec<Value> {
-    leaves(result).into_iter().filter(|e| e.get(slug).is_some()).collect()
-}
-
-/// A server answering every request with a JSON echo of it: method, target, headers, body.
-pub fn echo_server() -> Recorder {
-    Recorder::start(|req, _| Reply::json(200, echo_of(req)))
+    leaves(result)
+        .into_iter()
+        .filter(|e| e.get(slug).is_some())
+        .collect()
 }
 
 /// The JSON echo of a request.
 pub fn echo_of(req: &RawRequest) -> Value {
-    let headers: serde_json::Map<String, Value> = req.headers.iter().map(|(n, v)| (n.clone(), Value::from(v.clone()))).collect();
+    let headers: serde_json::Map<String, Value> = req
+        .headers
+        .iter()
+        .map(|(n, v)| (n.clone(), Value::from(v.clone())))
+        .collect();
     serde_json::json!({
         "method": req.method,
         "target": req.target,
@@ -82,7 +91,10 @@ impl InFlight {
 /// A relay.yaml with one text credential `name` read from env var `var`, allowed for `hosts`.
 pub fn env_credential_config(name: &str, var: &str, hosts: &[String]) -> String {
     let hosts: Vec<String> = hosts.iter().map(|h| format!("\"{h}\"")).collect();
-    format!("credentials:\n  {name}:\n    type: text\n    env: {var}\n    allowed_hosts: [{}]\n", hosts.join(", "))
+    format!(
+        "credentials:\n  {name}:\n    type: text\n    env: {var}\n    allowed_hosts: [{}]\n",
+        hosts.join(", ")
+    )
 }
 
 /// Whether `line` matches `pattern`, a literal text with placeholders (a tiny regex stand-in):
@@ -93,10 +105,16 @@ pub fn line_matches(pattern: &str, line: &str) -> bool {
         None => pattern == line,
         Some(i) => {
             let (lit, rest) = pattern.split_at(i);
-            let Some(line) = line.strip_prefix(lit) else { return false };
-            let Some(close) = rest.find('}') else { return pattern == line };
+            let Some(line) = line.strip_prefix(lit) else {
+                return false;
+            };
+            let Some(close) = rest.find('}') else {
+                return pattern == line;
+            };
             let (token, after) = (&rest[1..close], &rest[close + 1..]);
-            let ends: Vec<usize> = (0..=line.len()).filter(|&n| line.is_char_boundary(n)).collect();
+            let ends: Vec<usize> = (0..=line.len())
+                .filter(|&n| line.is_char_boundary(n))
+                .collect();
             ends.into_iter().any(|n| {
                 let piece = &line[..n];
                 let ok = match token {
@@ -135,8 +153,14 @@ pub fn matching_lines<'a>(text: &'a str, pattern: &str) -> Vec<&'a str> {
 
 #[test]
 fn line_patterns_work() {
-    assert!(line_matches("✓ a  GET http://h:{d}/x → 200  {dur}", "✓ a  GET http://h:8080/x → 200  84 ms"));
-    assert!(line_matches("run {id} succeeded: {*}", "run 01JX succeeded: 1 action"));
+    assert!(line_matches(
+        "✓ a  GET http://h:{d}/x → 200  {dur}",
+        "✓ a  GET http://h:8080/x → 200  84 ms"
+    ));
+    assert!(line_matches(
+        "run {id} succeeded: {*}",
+        "run 01JX succeeded: 1 action"
+    ));
     assert!(line_matches("{dur}", "1.9 s"));
     assert!(line_matches("{dur}", "2 min 3 s"));
     assert!(!line_matches("{dur}", "84ms"));

@@ -352,7 +352,8 @@ impl HttpRequest {
         if let Some(b) = &self.basic_auth {
             let v = b.render(scope).map_err(|e| e.within("basic_auth"))?;
             let (user, pass) = basic_auth_parts(&v)?;
-            if let Some(name) = self.credentials.first() {
+            // In a dry run the parts are `<<CREDENTIAL.x>>` placeholders, not secrets.
+            if let Some(name) = self.credentials.first().filter(|_| !env.dry_run) {
                 env.credentials
                     .redactor()
                     .register_basic_auth(name, &user, &pass);
