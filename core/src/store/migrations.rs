@@ -29,6 +29,11 @@ pub(super) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "run history and schedule ledger",
         sql: include_str!("migrations/sqlite/0002_history.sql"),
     },
+    Migration {
+        version: 3,
+        name: "deduplicate state",
+        sql: include_str!("migrations/sqlite/0003_dedup.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -138,8 +143,8 @@ mod tests {
         migrate(&pool, &path, SQLITE_MIGRATIONS)
             .await
             .expect("second");
-        assert_eq!(versions(&pool).await, vec![1, 2]);
-        for table in ["data_keys", "secrets", "token_cache", "runs", "action_executions", "schedule_fires"] {
+        assert_eq!(versions(&pool).await, vec![1, 2, 3]);
+        for table in ["data_keys", "secrets", "token_cache", "runs", "action_executions", "schedule_fires", "dedup_seen"] {
             let count: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
             )
@@ -216,7 +221,7 @@ mod tests {
             error,
             StoreError::NewerSchema {
                 found: 99,
-                known: 2,
+                known: 3,
                 ..
             }
         ));

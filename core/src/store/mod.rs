@@ -10,6 +10,7 @@ mod backend;
 mod cipher;
 mod clock;
 mod data_keys;
+mod dedup;
 mod encrypted_table;
 mod error;
 mod history;

@@ -14,8 +14,7 @@ use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
 use crate::yaml::{NodeValue, did_you_mean};
 
-const MODES: &[&str] = &["message_only", "explode", "implode"];
-const LATER_MODES: &[&str] = &["extract", "deduplicate", "delay", "throttle"];
+const MODES: &[&str] = &["message_only", "explode", "implode", "extract", "deduplicate", "delay", "throttle"];
 const DEFAULT_EXPLODE_LIMIT: i64 = 10_000;
 
 pub struct EventTransformType;
@@ -60,14 +59,10 @@ impl ActionType for EventTransformType {
             "message_only" => &["mode", "payload"],
             "explode" => &["mode", "path", "to", "limit"],
             "implode" => &["mode", "item_path", "guid_path", "size_path"],
-            m if LATER_MODES.contains(&m) => {
-                p.error(
-                    mode_node?.location,
-                    format!("event_transform mode `{m}` is not available in this version of Relay"),
-                    format!("available modes: {}", MODES.join(", ")),
-                );
-                return None;
-            }
+            "extract" => return super::transform_modes::extract::plan(p),
+            "deduplicate" => return super::transform_modes::deduplicate::plan(p),
+            "delay" => return super::transform_modes::delay::plan(p),
+            "throttle" => return super::transform_modes::throttle::plan(p),
             other => {
                 let suggestion = did_you_mean(other, MODES.iter().copied());
                 p.diags.push(

@@ -2,6 +2,7 @@
 
 pub mod event_transform;
 pub mod http_request;
+mod transform_modes;
 pub mod trigger;
 
 use std::sync::Arc;

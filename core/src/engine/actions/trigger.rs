@@ -192,14 +192,20 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
             match Regex::new(&pattern) {
                 Ok(re) => regex = Some(re),
                 Err(e) => {
+                    let node = r.get("value")?;
+                    let (reason, span) = regex_problem(&e, &pattern);
+                    let at = match span {
+                        Some((offset, width)) => crate::formula::locate(p.source, node, offset, width),
+                        None => node.location,
+                    };
                     p.error(
-                        r.get("value")?.location,
+                        at,
                         format!(
-                            "invalid regular expression in rule #{} of action `{}`: {e}",
+                            "invalid regular expression in rule #{} of action `{}`: {reason}",
                             i + 1,
                             p.slug
                         ),
-                        "fix the pattern (Rust regex syntax)",
+                        "fix the pattern (Rust regex syntax); to match `(`, `[` or `.` literally, escape it with `\\` (written `\\\\` inside double quotes)",
                     );
                     return None;
                 }
@@ -209,14 +215,22 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
     if matches!(kind, RuleKind::In | RuleKind::NotIn) {
         if let Some(v) = value.as_ref().and_then(Compiled::as_constant) {
             if v.kind() != ValueKind::Seq {
+                let example = match v.as_str() {
+                    Some(text) if text.contains(',') => {
+                        let items: Vec<String> = text.split(',').map(|t| format!("\"{}\"", t.trim())).collect();
+                        format!("`value: [{}]`", items.join(", "))
+                    }
+                    _ => "`value: [\"1\", \"2\"]`".to_owned(),
+                };
                 p.error(
                     r.get("value")?.location,
                     format!(
-                        "rule #{} of action `{}` (`{type_name}`) needs a list as `value`",
+                        "rule #{} of action `{}` (`{type_name}`) needs a list as `value`, found {}",
                         i + 1,
-                        p.slug
+                        p.slug,
+                        kind_name(v)
                     ),
-                    "write `value: [a, b, c]`",
+                    format!("write the values as a YAML list, e.g. {example}"),
                 );
                 return None;
             }
@@ -356,6 +370,43 @@ fn compare(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
     }
 }
 
+/// The reason a pattern does not compile, and where in it (character offset and width) when
+/// the regex parser shows it with carets under a one-line pattern.
+fn regex_problem(e: &regex::Error, pattern: &str) -> (String, Option<(usize, usize)>) {
+    let regex::Error::Syntax(text) = e else {
+        return (e.to_string(), None);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let reason = lines
+        .iter()
+        .rev()
+        .find_map(|l| l.strip_prefix("error: "))
+        .unwrap_or(text)
+        .to_owned();
+    // regex-syntax prints: "regex parse error:", "    <pattern>", "    ^^^", "error: <reason>".
+    let span = match lines.as_slice() {
+        [_, shown, carets, _] if shown.strip_prefix("    ") == Some(pattern) => {
+            let carets = carets.strip_prefix("    ").unwrap_or_default();
+            let offset = carets.chars().take_while(|c| *c == ' ').count();
+            let width = carets.chars().skip(offset).take_while(|c| *c == '^').count();
+            (width > 0).then_some((offset, width))
+        }
+        _ => None,
+    };
+    (reason, span)
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v.kind() {
+        ValueKind::String => "text",
+        ValueKind::Number => "a number",
+        ValueKind::Bool => "a boolean",
+        ValueKind::Map => "a mapping",
+        ValueKind::None | ValueKind::Undefined => "nothing",
+        _ => "a single value",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,3 +429,4 @@ mod tests {
         assert!(!equal(&Value::from(" "), &Value::from(0)));
     }
 }
+

@@ -296,7 +296,7 @@ pub fn seconds(v: &Value) -> Result<Duration, String> {
     match n {
         Some(n) if n > 0.0 && n.is_finite() && n <= 86_400.0 => Ok(Duration::from_secs_f64(n)),
         _ => Err(format!(
-            "`{}` is not a number of seconds between 0 and 86400",
+            "`{}` is not a number of seconds greater than 0 and at most 86400 (a day)",
             to_text(v).unwrap_or_default()
         )),
     }
