@@ -3,7 +3,6 @@
 use std::path::PathBuf;
 
 use relay_core::diagnostic::Diagnostics;
-use relay_core::registry::Registry;
 
 use crate::cli::{Cli, ValidateArgs};
 use crate::exit::{Exit, Failure};
@@ -12,7 +11,7 @@ use crate::output::{Output, Style};
 use crate::report::print_diagnostics;
 
 pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let paths = if args.paths.is_empty() {
@@ -41,11 +40,12 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
             Ok(Some(plan)) if diags.len() == before => {
                 valid += 1;
                 out.stdout(&format!(
-                    "{} {} ({}, {} actions)\n",
+                    "{} {} ({}, {} action{})\n",
                     out.paint(Style::Ok, "✓"),
                     file.display(),
                     plan.name,
-                    plan.actions.len()
+                    plan.actions.len(),
+                    if plan.actions.len() == 1 { "" } else { "s" }
                 ));
             }
             Ok(_) => {}

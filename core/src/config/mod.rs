@@ -52,7 +52,8 @@ impl Config {
         let path = match location {
             ConfigLocation::Explicit(p) => p,
             ConfigLocation::Discover(dir) => {
-                let candidate = dir.join(CONFIG_FILE);
+                // `relay.yaml`, not `./relay.yaml`, in messages about the current directory.
+                let candidate = if dir == Path::new(".") { PathBuf::from(CONFIG_FILE) } else { dir.join(CONFIG_FILE) };
                 if !candidate.exists() {
                     return Ok(Config {
                         dir,

@@ -336,8 +336,9 @@ fn path_position(src: &str, path: &str) -> Option<(usize, usize)> {
     src.match_indices(path).find_map(|(i, _)| {
         let before = src[..i].chars().next_back();
         let after = src[i + path.len()..].chars().next();
-        (before.is_none_or(|c| !is_name(c)) && after.is_none_or(|c| !(c.is_alphanumeric() || c == '_')))
-            .then(|| (src[..i].chars().count(), path.chars().count()))
+        (before.is_none_or(|c| !is_name(c))
+            && after.is_none_or(|c| !(c.is_alphanumeric() || c == '_')))
+        .then(|| (src[..i].chars().count(), path.chars().count()))
     })
 }
 
@@ -363,7 +364,12 @@ fn syntax_error(src: &str, e: &minijinja::Error) -> FormulaSyntaxError {
         (0, src.chars().count().max(1))
     };
     FormulaSyntaxError {
-        message: format!("formula syntax error in `{src}`: {detail}"),
+        // A block spanning lines would break the one-line headline; the caret shows where it is.
+        message: if src.contains('\n') {
+            format!("formula syntax error in this block: {detail}")
+        } else {
+            format!("formula syntax error in `{src}`: {detail}")
+        },
         offset,
         width,
         suggestion: None,
@@ -371,24 +377,30 @@ fn syntax_error(src: &str, e: &minijinja::Error) -> FormulaSyntaxError {
     }
 }
 
-/// The location of character `offset` inside the string `node`, when the string is written on
-/// one line (the usual case); otherwise the start of the string.
-fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> Location {
+/// The location of characters `offset..offset + width` of the string value `node`, when the
+/// file has that text verbatim on the value's line (a plain or quoted scalar without escapes
+/// before it, or a JSON string pasted as it is); otherwise the whole value.
+pub fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> Location {
     let loc = node.location;
-    if !loc.is_known() {
+    let (Some(line), Some(text)) = (source.line(loc.line), node.as_str()) else {
+        return loc;
+    };
+    let from: String = line
+        .chars()
+        .skip(loc.column.saturating_sub(1) as usize)
+        .collect();
+    let quoted = from.starts_with('"') || from.starts_with('\'');
+    let raw = if quoted { &from[1..] } else { from.as_str() };
+    let wanted: String = text.chars().take(offset + width.max(1)).collect();
+    if !loc.is_known()
+        || wanted.chars().count() < offset + width.max(1)
+        || !raw.starts_with(&wanted)
+    {
         return loc;
     }
-    let quoted = source
-        .line(loc.line)
-        .and_then(|l| l.chars().nth(loc.column.saturating_sub(1) as usize))
-        .is_some_and(|c| c == '"' || c == '\'');
-    let line_len = source
-        .line(loc.line)
-        .map(|l| l.chars().count())
-        .unwrap_or(0) as u32;
-    let column = loc.column + u32::from(quoted) + offset as u32;
-    if column > line_len {
-        return Location::new(loc.line, loc.column, loc.width);
-    }
-    Location::new(loc.line, column, (width as u32).max(1))
+    Location::new(
+        loc.line,
+        loc.column + u32::from(quoted) + offset as u32,
+        width.max(1) as u32,
+    )
 }

@@ -12,7 +12,7 @@ mod render;
 mod scope;
 mod text;
 
-pub use compile::{Compiled, compile};
+pub use compile::{Compiled, compile, locate};
 pub use env::environment;
 pub use error::{FormulaError, FormulaSyntaxError};
 pub use refs::Refs;

@@ -89,7 +89,15 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
                     ),
                 )
                 .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?")))
-                .with_help(format!("known action types: {}", type_names.join(", "))),
+                .with_help(match action.type_name.split_once('.') {
+                    // `plugin.action`: the plugin is probably just not loaded.
+                    Some((plugin, _)) if suggestion.is_none() => format!(
+                        "`{}` names an action of a plugin `{plugin}`, and no loaded plugin provides it: list the plugin library under `plugins:` in relay.yaml, or pass `--plugin PATH`; known action types: {}",
+                        action.type_name,
+                        type_names.join(", ")
+                    ),
+                    _ => format!("known action types: {}", type_names.join(", ")),
+                }),
             );
             emits_no_match.push(true);
             all_refs.push(None);

@@ -242,7 +242,11 @@ fn check_reachable(
             .map(|from| actions[from].slug.as_str())
             .collect();
         senders.dedup();
-        let senders = senders.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+        let senders = senders
+            .iter()
+            .map(|s| format!("`{s}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         diags.error(
             source,
             a.name_location,

@@ -73,7 +73,14 @@ pub fn check(
                         diags.push(
                             at(
                                 format!("resource `{name}` (option `{option}` of action `{slug}`) is not defined"),
-                                &format!("define it under `resources:` in {} or in this workflow, or pass `--resource {name}=VALUE`", known.config),
+                                &format!(
+                                    "define it under `resources:` in {} or in this workflow, or pass `--resource {name}=VALUE`; {}",
+                                    known.config,
+                                    match known.resources.len() {
+                                        0 => "no resources are defined yet".to_owned(),
+                                        _ => format!("defined: {}", known.resources.iter().map(String::as_str).collect::<Vec<_>>().join(", ")),
+                                    }
+                                ),
                             )
                             .with_suggestion(suggestion.map(|s| format!("did you mean `{s}`?"))),
                         );

@@ -334,10 +334,14 @@ fn options_from_json(
 /// between quotes on a single line, character for character.
 fn verbatim_start(source: &SourceFile, node: &Node, json: &str) -> Option<u32> {
     let line = source.line(node.location.line)?;
-    let from: String = line.chars().skip(node.location.column.checked_sub(1)? as usize).collect();
+    let from: String = line
+        .chars()
+        .skip(node.location.column.checked_sub(1)? as usize)
+        .collect();
     let quote = from.chars().next().filter(|c| *c == '\'' || *c == '"')?;
     let inner = from.strip_prefix(quote)?;
-    (inner.starts_with(json) && inner[json.len()..].starts_with(quote)).then_some(node.location.column + 1)
+    (inner.starts_with(json) && inner[json.len()..].starts_with(quote))
+        .then_some(node.location.column + 1)
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {

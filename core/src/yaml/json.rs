@@ -12,7 +12,12 @@ pub fn located_json(json: &str, line: u32, column: u32) -> Option<Node> {
     if json.contains('\n') || json.contains('\r') {
         return None;
     }
-    let mut p = Parser { text: json, pos: 0, line, column };
+    let mut p = Parser {
+        text: json,
+        pos: 0,
+        line,
+        column,
+    };
     let node = p.value()?;
     p.skip_ws();
     (p.pos == json.len()).then_some(node)
@@ -65,7 +70,8 @@ impl Parser<'_> {
                     loop {
                         self.skip_ws();
                         let (key_start, key_end) = self.string_token()?;
-                        let name: String = serde_json::from_str(&self.text[key_start..key_end]).ok()?;
+                        let name: String =
+                            serde_json::from_str(&self.text[key_start..key_end]).ok()?;
                         // The caret goes under the key's text, not its quotes.
                         let location = self.at(key_start + 1, key_end - 1);
                         if !self.eat(b':') {
@@ -81,7 +87,10 @@ impl Parser<'_> {
                         }
                     }
                 }
-                Some(Node::new(NodeValue::Map(entries), self.at(start, start + 1)))
+                Some(Node::new(
+                    NodeValue::Map(entries),
+                    self.at(start, start + 1),
+                ))
             }
             b'[' => {
                 self.pos += 1;
@@ -105,14 +114,24 @@ impl Parser<'_> {
                 Some(Node::new(NodeValue::Str(text), self.at(s, e)))
             }
             _ => {
-                while self.peek().is_some_and(|b| !matches!(b, b',' | b']' | b'}' | b' ' | b'\t')) {
+                while self
+                    .peek()
+                    .is_some_and(|b| !matches!(b, b',' | b']' | b'}' | b' ' | b'\t'))
+                {
                     self.pos += 1;
                 }
                 let token = &self.text[start..self.pos];
                 let value: serde_json::Value = serde_json::from_str(token).ok()?;
                 let node = Node::from_json(&value, self.at(start, self.pos));
-                matches!(node.value, NodeValue::Null | NodeValue::Bool(_) | NodeValue::Int(_) | NodeValue::UInt(_) | NodeValue::Float(_))
-                    .then_some(node)
+                matches!(
+                    node.value,
+                    NodeValue::Null
+                        | NodeValue::Bool(_)
+                        | NodeValue::Int(_)
+                        | NodeValue::UInt(_)
+                        | NodeValue::Float(_)
+                )
+                .then_some(node)
             }
         }
     }
@@ -150,10 +169,22 @@ mod tests {
         let map = node.as_map().unwrap();
         assert_eq!(map[0].0.name, "url");
         assert_eq!((map[0].0.location.column, map[0].0.location.width), (17, 3));
-        assert_eq!((map[0].1.location.column, map[0].1.location.width), (22, 13));
-        assert_eq!(map[1].0.location.column, 37, "columns count characters, not bytes");
-        assert_eq!(node.get("headers").unwrap().get("A").unwrap().value, NodeValue::Int(1));
-        assert_eq!(node.get("list").unwrap().as_seq().unwrap()[1].value, NodeValue::Null);
+        assert_eq!(
+            (map[0].1.location.column, map[0].1.location.width),
+            (22, 13)
+        );
+        assert_eq!(
+            map[1].0.location.column, 37,
+            "columns count characters, not bytes"
+        );
+        assert_eq!(
+            node.get("headers").unwrap().get("A").unwrap().value,
+            NodeValue::Int(1)
+        );
+        assert_eq!(
+            node.get("list").unwrap().as_seq().unwrap()[1].value,
+            NodeValue::Null
+        );
         let same: serde_json::Value = serde_json::from_str(src).unwrap();
         assert_eq!(serde_json::to_value(node.to_value()).unwrap(), same);
     }
@@ -162,7 +193,11 @@ mod tests {
     fn escapes_and_duplicates_are_kept() {
         let node = located_json(r#"{"a":"say \"hi\"","a":2}"#, 1, 1).unwrap();
         let map = node.as_map().unwrap();
-        assert_eq!(map.len(), 2, "duplicates stay visible so they can be reported");
+        assert_eq!(
+            map.len(),
+            2,
+            "duplicates stay visible so they can be reported"
+        );
         assert_eq!(map[0].1.value, NodeValue::Str("say \"hi\"".into()));
     }
 

@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn tab_errors_point_at_the_tab() {
-        let err = parse("a:\n  b: 1\n\tc: 2\n").unwrap_err();
+        let err = parse("a: 1\nb:\n\tc: 2\n").unwrap_err();
         assert!(err.message.contains("tab"), "{}", err.message);
         assert_eq!((err.location.line, err.location.column), (3, 1));
     }

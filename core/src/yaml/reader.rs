@@ -57,7 +57,10 @@ impl<'a> MapReader<'a> {
                         key.location,
                         format!("duplicate key `{}` in {what}", key.name),
                     )
-                    .with_suggestion(Some(format!("the first `{}` is on line {first_line}", key.name)))
+                    .with_suggestion(Some(format!(
+                        "the first `{}` is on line {first_line}",
+                        key.name
+                    )))
                     .with_help("remove one of the two; YAML keys must be unique"),
                 );
                 continue;
@@ -139,7 +142,16 @@ impl<'a> MapReader<'a> {
             diags.error(
                 self.source,
                 self.anchor,
-                format!("`{key}` is missing from {}", self.what),
+                // "the workflow has no `name`", "the options of action `x` have no `url`".
+                format!(
+                    "{} {} no `{key}`",
+                    self.what,
+                    if self.what.starts_with("the options") {
+                        "have"
+                    } else {
+                        "has"
+                    }
+                ),
                 help,
             );
         }
@@ -190,7 +202,9 @@ impl<'a> MapReader<'a> {
                     _ => None,
                 };
                 let help = match meant {
-                    Some(b) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                    Some(b)
+                        if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+                    {
                         format!("write `{key}: {b}` without quotes")
                     }
                     Some(b) => format!(
@@ -292,5 +306,83 @@ impl<'a> MapReader<'a> {
             ),
             format!("change `{key}` to {expected}"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse;
+
+    fn read(
+        text: &str,
+        allowed: &'static [&'static str],
+    ) -> (Diagnostics, Option<String>, Option<bool>) {
+        let source = SourceFile::new("t.yaml", text);
+        let node = parse(text).unwrap();
+        let mut diags = Diagnostics::new();
+        let r = MapReader::new(&source, &node, "the test", allowed, &mut diags).unwrap();
+        let name = r
+            .required_string("name", "add it", &mut diags)
+            .map(str::to_owned);
+        let flag = r.bool("flag", &mut diags);
+        (diags, name, flag)
+    }
+
+    #[test]
+    fn a_misspelled_key_is_one_problem_and_its_value_is_still_read() {
+        let (diags, name, _) = read("nmae: x\n", &["name", "flag"]);
+        let all: Vec<_> = diags.iter().collect();
+        assert_eq!(all.len(), 1, "{all:?}");
+        assert_eq!(all[0].message, "unknown key `nmae` in the test");
+        assert_eq!(all[0].suggestion.as_deref(), Some("did you mean `name`?"));
+        assert_eq!(name.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn missing_keys_are_reported_at_the_anchor() {
+        let text = "flag: true\n";
+        let source = SourceFile::new("t.yaml", text);
+        let node = parse(text).unwrap();
+        let mut diags = Diagnostics::new();
+        let r = MapReader::new(&source, &node, "the test", &["name", "flag"], &mut diags)
+            .unwrap()
+            .anchored(Location::new(7, 3, 7));
+        assert!(r.required("name", "add it", &mut diags).is_none());
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.message, "the test has no `name`");
+        assert_eq!((d.location.line, d.location.column), (7, 3));
+    }
+
+    #[test]
+    fn yaml_1_1_booleans_are_refused_with_the_fix() {
+        let (diags, _, flag) = read("name: x\nflag: yes\n", &["name", "flag"]);
+        assert_eq!(flag, None);
+        let d = diags.iter().next().unwrap();
+        assert_eq!(
+            d.message,
+            "`flag` in the test must be `true` or `false`, found the text `yes`"
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap()
+                .starts_with("write `flag: true`;"),
+            "{:?}",
+            d.help
+        );
+    }
+
+    #[test]
+    fn a_duplicate_key_names_the_first_line() {
+        let (diags, name, _) = read("name: a\nflag: true\nname: b\n", &["name", "flag"]);
+        let d = diags.iter().next().unwrap();
+        assert_eq!(d.message, "duplicate key `name` in the test");
+        assert_eq!(
+            d.suggestion.as_deref(),
+            Some("the first `name` is on line 1")
+        );
+        assert_eq!(d.location.line, 3);
+        assert_eq!(name.as_deref(), Some("a"), "the first one is read");
     }
 }

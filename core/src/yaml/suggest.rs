@@ -77,8 +77,15 @@ mod tests {
 
     #[test]
     fn suggests_another_ending_of_the_same_word() {
-        assert_eq!(did_you_mean("failed", ["default", "failure", "no_match"]), Some("failure"));
-        assert_eq!(did_you_mean("page", ["page_size", "page_no"]), None, "ambiguous");
+        assert_eq!(
+            did_you_mean("failed", ["default", "failure", "no_match"]),
+            Some("failure")
+        );
+        assert_eq!(
+            did_you_mean("page", ["page_size", "page_no"]),
+            None,
+            "ambiguous"
+        );
         assert_eq!(did_you_mean("pag", ["page_size"]), None, "too short a stem");
     }
 

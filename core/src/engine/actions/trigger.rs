@@ -195,7 +195,9 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
                     let node = r.get("value")?;
                     let (reason, span) = regex_problem(&e, &pattern);
                     let at = match span {
-                        Some((offset, width)) => crate::formula::locate(p.source, node, offset, width),
+                        Some((offset, width)) => {
+                            crate::formula::locate(p.source, node, offset, width)
+                        }
                         None => node.location,
                     };
                     p.error(
@@ -217,7 +219,10 @@ fn plan_rule(p: &mut OptionPlanner<'_>, r: &MapReader<'_>, i: usize) -> Option<R
             if v.kind() != ValueKind::Seq {
                 let example = match v.as_str() {
                     Some(text) if text.contains(',') => {
-                        let items: Vec<String> = text.split(',').map(|t| format!("\"{}\"", t.trim())).collect();
+                        let items: Vec<String> = text
+                            .split(',')
+                            .map(|t| format!("\"{}\"", t.trim()))
+                            .collect();
                         format!("`value: [{}]`", items.join(", "))
                     }
                     _ => "`value: [\"1\", \"2\"]`".to_owned(),
@@ -388,7 +393,11 @@ fn regex_problem(e: &regex::Error, pattern: &str) -> (String, Option<(usize, usi
         [_, shown, carets, _] if shown.strip_prefix("    ") == Some(pattern) => {
             let carets = carets.strip_prefix("    ").unwrap_or_default();
             let offset = carets.chars().take_while(|c| *c == ' ').count();
-            let width = carets.chars().skip(offset).take_while(|c| *c == '^').count();
+            let width = carets
+                .chars()
+                .skip(offset)
+                .take_while(|c| *c == '^')
+                .count();
             (width > 0).then_some((offset, width))
         }
         _ => None,
@@ -429,4 +438,3 @@ mod tests {
         assert!(!equal(&Value::from(" "), &Value::from(0)));
     }
 }
-
