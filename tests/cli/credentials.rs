@@ -8,5 +8,6 @@ mod common;
 mod cache;
 mod commands;
 mod oauth2;
+mod redaction;
 mod rotation;
 mod store;

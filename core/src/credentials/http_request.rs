@@ -18,7 +18,7 @@ use super::provider::{
     Resolved, Rotation,
 };
 use super::secret::Secret;
-use super::token::{TokenPath, endpoint_error, expiry};
+use super::token::{TokenPath, endpoint_error, expiry, password_grant_error};
 
 /// The `http_request` credential type.
 pub struct HttpRequestCredential;
@@ -264,6 +264,7 @@ impl Provider {
             resources: cx.credentials.resources().clone(),
             ..Scope::default()
         };
+        let is_login = login.is_some();
         if let Some(l) = login {
             scope.extra.push(("LOGIN", l));
         }
@@ -277,6 +278,15 @@ impl Provider {
             .await
             .map_err(|f| f.message)?;
         let result = result_value(&exchange);
+        if rendered.log_error.contains(exchange.status) && is_login {
+            // The login's password grant: `invalid_grant` is a refused password there.
+            return Err(password_grant_error(
+                cx.name,
+                &line(&rendered.request),
+                exchange.status,
+                &result,
+            ));
+        }
         if rendered.log_error.contains(exchange.status) {
             return Err(endpoint_error(
                 cx.name,
@@ -309,11 +319,17 @@ impl CredentialProvider for Provider {
     ) -> BoxFuture<'a, Result<Resolved, String>> {
         Box::pin(async move {
             let result = self.fetch(cx, &self.request, None).await?;
-            let value = Secret::new(self.token.text_in(&result)?);
+            let rotation = self.rotation(&result);
+            let value = match self.token.text_in(&result) {
+                Ok(text) => Secret::new(text),
+                // The provider may have rotated already: losing its new refresh token here
+                // would leave none that works once `token` is fixed.
+                Err(e) => return Err(cx.credentials.keep_rotation(rotation.as_ref(), e).await),
+            };
             Ok(Resolved {
                 value,
                 expires_at: expiry(&result, self.ttl, SystemTime::now()),
-                rotation: self.rotation(&result),
+                rotation,
             })
         })
     }

@@ -23,7 +23,7 @@ use super::provider::{
     Resolved, Rotation,
 };
 use super::secret::Secret;
-use super::token::{TokenPath, endpoint_error, expiry};
+use super::token::{TokenPath, endpoint_error, expiry, password_grant_error};
 
 /// The `oauth2` credential type.
 pub struct OAuth2Credential;
@@ -372,6 +372,16 @@ impl Provider {
             .await
             .map_err(|e| format!("{}: {e}", line(&request)))?;
         let result = crate::engine::actions::http_request::result_value(&exchange);
+        if exchange.status >= 400 && grant == Grant::Password {
+            // A password grant (a login, or a `password` credential): `invalid_grant` is a
+            // refused password, not a refresh token to replace.
+            return Err(password_grant_error(
+                cx.name,
+                &line(&request),
+                exchange.status,
+                &result,
+            ));
+        }
         if exchange.status >= 400 {
             let hint = format!(
                 "run `relay credential login {}` or `relay credential set {}`",
@@ -423,15 +433,20 @@ impl Provider {
         let path = TokenPath::parse("body.access_token", name)?;
         let token = Secret::new(path.text_in(result)?);
         let expires = expiry(result, None, SystemTime::now());
-        let rotation = TokenPath::parse("body.refresh_token", name)?
+        Ok((token, expires, self.rotation(result, name)))
+    }
+
+    /// The new refresh token in a token response, if it has one.
+    fn rotation(&self, result: &Value, name: &str) -> Option<Rotation> {
+        TokenPath::parse("body.refresh_token", name)
+            .ok()?
             .find(result)
             .and_then(|v| to_text(&v).ok())
             .filter(|v| !v.is_empty())
             .map(|v| Rotation {
                 into: self.refresh_into.clone(),
                 value: Secret::new(v),
-            });
-        Ok((token, expires, rotation))
+            })
     }
 }
 
@@ -442,7 +457,14 @@ impl CredentialProvider for Provider {
     ) -> BoxFuture<'a, Result<Resolved, String>> {
         Box::pin(async move {
             let result = self.request(cx, self.grant, None).await?;
-            let (value, expires_at, rotation) = self.outcome(&result, cx.name)?;
+            let (value, expires_at, rotation) = match self.outcome(&result, cx.name) {
+                Ok(outcome) => outcome,
+                // The endpoint may have rotated already: keep its new refresh token.
+                Err(e) => {
+                    let rotation = self.rotation(&result, cx.name);
+                    return Err(cx.credentials.keep_rotation(rotation.as_ref(), e).await);
+                }
+            };
             Ok(Resolved {
                 value,
                 expires_at,

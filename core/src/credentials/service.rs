@@ -12,7 +12,7 @@ use url::Url;
 use crate::source::Location;
 
 use super::allowed_hosts::AllowedHosts;
-use super::provider::{CredentialProvider, LoginOutcome, ResolveContext, Resolved};
+use super::provider::{CredentialProvider, LoginOutcome, ResolveContext, Resolved, Rotation};
 use super::redactor::Redactor;
 use super::secret::Secret;
 use super::state::StateStore;
@@ -216,7 +216,12 @@ impl Credentials {
                 .register(&rotation.into, rotation.value.expose());
         }
         self.persist(&def, &resolved).await.map_err(failed)?;
-        failpoint("after-token-stored");
+        // Only after a token response was stored: resolving a plain `text` credential (say, the
+        // refresh token read by the token request) stores nothing, and dying there would kill
+        // the process before the token request instead of after it.
+        if resolved.rotation.is_some() || resolved.expires_at.is_some() {
+            failpoint("after-token-stored");
+        }
         let value = resolved.value.clone();
         *cached = resolved.expires_at.is_some().then_some(resolved);
         Ok(value)
@@ -266,6 +271,31 @@ impl Credentials {
             Some(r) => format!("the endpoint rotated the refresh token but it could not be saved into `{}` ({e}); the new token is not used. Run `relay credential login {}` to recover", r.into, def.name),
             None => format!("cannot cache the token in the state store: {e}"),
         })
+    }
+
+    /// For a token response that rotated the refresh token but cannot be used (no access token
+    /// where `token` says, say): stores the new refresh token anyway, since the provider has
+    /// already invalidated the old one, and returns `error` saying so.
+    pub async fn keep_rotation(&self, rotation: Option<&Rotation>, error: String) -> String {
+        let Some(r) = rotation else { return error };
+        self.redactor.register(&r.into, r.value.expose());
+        let saved = match self.state.get().await {
+            Ok(store) => store
+                .put_secret(&r.into, r.value.expose().as_bytes())
+                .await
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match saved {
+            Ok(()) => format!(
+                "{error} (the new refresh token it returned was saved into `{}`)",
+                r.into
+            ),
+            Err(e) => format!(
+                "{error}; the new refresh token it returned could not be saved into `{}` ({e})",
+                r.into
+            ),
+        }
     }
 
     /// `relay credential login NAME`: runs the credential's login and stores what it returns.
@@ -335,6 +365,33 @@ impl Credentials {
         *slot.lock().await = None;
         if let (Some(def), Some(store)) = (self.get(name), self.state.opened()) {
             let _ = store.delete_token(&cache_key(def)).await;
+        }
+    }
+
+    /// Like [`Credentials::invalidate`], but only while the cached value is still `stale`, the
+    /// value the refused request carried. When many requests in flight get 401 for the same
+    /// token, the first one replaces it; the others then find the new token and must not drop
+    /// it, so one token request serves them all (single flight after a revocation, too).
+    /// The 401 retry of `http_request` should call this with the value it sent.
+    pub async fn invalidate_stale(&self, name: &str, stale: &Secret) {
+        let slot = self.slot(name);
+        let mut cached = slot.lock().await;
+        if cached
+            .as_ref()
+            .is_some_and(|r| r.value.expose() != stale.expose())
+        {
+            return;
+        }
+        *cached = None;
+        if let (Some(def), Some(store)) = (self.get(name), self.state.opened()) {
+            let key = cache_key(def);
+            // Another process may have stored a newer token meanwhile: keep that one.
+            if let Ok(Some((bytes, _))) = store.get_token(&key).await {
+                if bytes.as_slice() != stale.expose().as_bytes() {
+                    return;
+                }
+            }
+            let _ = store.delete_token(&key).await;
         }
     }
 

@@ -113,6 +113,37 @@ pub fn endpoint_error(
     result: &Value,
     login_hint: &str,
 ) -> String {
+    let (code, detail) = error_detail(result);
+    if code.as_deref() == Some("invalid_grant") {
+        return format!("credential `{credential}` needs a new refresh token: {login_hint}");
+    }
+    format!(
+        "the token request of credential `{credential}` ({request_line}) returned HTTP {status}{detail}"
+    )
+}
+
+/// The message for a password grant (a login) that failed with `status`. There `invalid_grant`
+/// means the username or password was refused: telling the user to log in again, as
+/// [`endpoint_error`] does for a dead refresh token, would send them round in a circle.
+pub fn password_grant_error(
+    credential: &str,
+    request_line: &str,
+    status: u16,
+    result: &Value,
+) -> String {
+    let (code, detail) = error_detail(result);
+    if code.as_deref() == Some("invalid_grant") {
+        return format!(
+            "the login of credential `{credential}` was refused: wrong username or password ({request_line} returned HTTP {status}{detail})"
+        );
+    }
+    format!(
+        "the login of credential `{credential}` failed: {request_line} returned HTTP {status}{detail}"
+    )
+}
+
+/// The OAuth2 `error` code of a failed token response, and a `: code: description` suffix.
+fn error_detail(result: &Value) -> (Option<String>, String) {
     let body = result.get_attr("body").unwrap_or_default();
     let code = body
         .get_attr("error")
@@ -122,26 +153,47 @@ pub fn endpoint_error(
         .get_attr("error_description")
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned));
-    if code.as_deref() == Some("invalid_grant") {
-        return format!("credential `{credential}` needs a new refresh token: {login_hint}");
-    }
-    let detail = match (code, description) {
+    let detail = match (code.clone(), description) {
         (Some(c), Some(d)) => format!(": {c}: {d}"),
         (Some(c), None) => format!(": {c}"),
         (None, Some(d)) => format!(": {d}"),
         (None, None) => match to_text(&body) {
-            Ok(t) if !t.is_empty() => format!(": {}", t.chars().take(200).collect::<String>()),
+            Ok(t) if !t.is_empty() => format!(": {}", shorten(&t, 200)),
             _ => String::new(),
         },
     };
-    format!(
-        "the token request of credential `{credential}` ({request_line}) returned HTTP {status}{detail}"
-    )
+    (code, detail)
+}
+
+/// At most `max` characters of `text`, never ending inside a word-like run: the message is
+/// redacted later, and half a secret would not match the redactor.
+fn shorten(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text.to_owned();
+    }
+    let token = |c: char| c.is_alphanumeric() || "-_.~+/=%".contains(c);
+    let mut end = max;
+    if token(chars[end]) {
+        while end > 0 && token(chars[end - 1]) {
+            end -= 1;
+        }
+    }
+    format!("{}…", chars[..end].iter().collect::<String>())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortening_never_keeps_part_of_a_word() {
+        let text = format!("{}secretvalue123 tail", "x ".repeat(95));
+        let short = shorten(&text, 195);
+        assert!(!short.contains("secret"), "{short}");
+        assert!(short.ends_with("x …"), "{short}");
+        assert_eq!(shorten("short", 200), "short");
+    }
 
     fn result(body: serde_json::Value) -> Value {
         Value::from(minijinja::value::Serde(
@@ -221,6 +273,22 @@ mod tests {
         assert!(
             endpoint_error("halo", "POST https://x/token", 401, &r, "")
                 .ends_with("returned HTTP 401: invalid_client")
+        );
+    }
+
+    #[test]
+    fn a_refused_password_grant_is_not_a_dead_refresh_token() {
+        let r = result(
+            serde_json::json!({"error": "invalid_grant", "error_description": "invalid username or password"}),
+        );
+        assert_eq!(
+            password_grant_error("halo", "POST https://x/token", 400, &r),
+            "the login of credential `halo` was refused: wrong username or password (POST https://x/token returned HTTP 400: invalid_grant: invalid username or password)"
+        );
+        let r = result(serde_json::json!({"error": "invalid_client"}));
+        assert_eq!(
+            password_grant_error("halo", "POST https://x/token", 401, &r),
+            "the login of credential `halo` failed: POST https://x/token returned HTTP 401: invalid_client"
         );
     }
 }

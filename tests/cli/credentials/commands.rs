@@ -47,9 +47,14 @@ fn test_reports_length_and_expiry_never_the_value() {
     let sandbox = sandbox(CACHED, true);
     let project = Project::halo_with(&sandbox, SHORT);
     project.set("halo_refresh_token", &sandbox.issue_refresh_token());
+    let before = now_unix();
     let test = project.relay(&["credential", "test", "halo"]);
+    let after = now_unix();
     test.assert_code(0);
     assert!(test.stdout.starts_with("✓ credential `halo` resolved: 32 characters, cached until 20"), "{}", test.stdout);
+    // expires_in 3600 minus the 60 s margin.
+    let until = time_after(&test.stdout, "cached until ");
+    assert!((before + 3540 - 1..=after + 3540 + 1).contains(&until), "cached until {until}, ran {before}..{after}");
     let verbose = project.relay(&["-vv", "credential", "test", "halo"]);
     verbose.assert_code(0);
     // The run reuses the token `test` cached: the bearer it sends is the value `test` resolved.
@@ -159,7 +164,12 @@ fn a_wrong_password_is_a_clear_error_that_never_shows_the_password() {
     let wrong = "wrong-Canary-pass-8c2e41";
     let login = project.relay_with(&["-vv", "credential", "login", "halo", "--username", USERNAME], Some(wrong), &[]);
     login.assert_code(1);
-    assert!(login.stderr.contains("invalid username or password"), "the endpoint's reason is shown: {}", login.stderr);
+    assert!(
+        login.stderr.contains("the login of credential `halo` was refused: wrong username or password (POST "),
+        "{}",
+        login.stderr
+    );
+    assert!(login.stderr.contains("returned HTTP 400: invalid_grant: invalid username or password)"), "the endpoint's reason is shown: {}", login.stderr);
     assert!(!login.stderr.contains("needs a new refresh token"), "a refused login is not a dead refresh token: {}", login.stderr);
     assert!(!login.stderr.contains("panicked"), "{}", login.stderr);
     assert_outputs_clean(&[&login], &[wrong.to_owned(), PASSWORD.to_owned()]);

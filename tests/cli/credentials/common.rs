@@ -39,9 +39,14 @@ pub fn sandbox(ttl: u64, rotating: bool) -> TestSandbox {
 
 /// The repository's relay.yaml (the Halo credential as users write it), pointed at `sandbox`.
 pub fn repo_config(sandbox: &TestSandbox) -> String {
+    repo_config_for(&sandbox.host())
+}
+
+/// The repository's relay.yaml with `host` (`127.0.0.1:PORT`) in place of the sandbox's.
+pub fn repo_config_for(host: &str) -> String {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relay.yaml")).expect("read relay.yaml");
     assert!(text.contains("127.0.0.1:8787"), "relay.yaml no longer points at the sandbox's default port");
-    text.replace("127.0.0.1:8787", &sandbox.host())
+    text.replace("127.0.0.1:8787", host)
 }
 
 /// One GET with the `halo` credential as a bearer token.
@@ -111,10 +116,6 @@ impl Project {
         self
     }
 
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
@@ -170,11 +171,12 @@ impl Project {
         self.relay_with(args, None, &[])
     }
 
-    /// Starts `relay ARGS` without waiting (stdout/stderr discarded).
-    pub fn spawn(&self, args: &[&str]) -> Child {
+    /// Starts `relay ARGS` without waiting (output discarded); killed when dropped, so a
+    /// failing test leaves no process behind.
+    pub fn spawn(&self, args: &[&str]) -> Spawned {
         let mut cmd = self.command(args, &[]);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
-        cmd.spawn().expect("spawn relay")
+        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        Spawned(cmd.spawn().expect("spawn relay"))
     }
 
     /// `relay credential set NAME` with `value` on standard input; must succeed.
@@ -202,6 +204,18 @@ impl Project {
         let mut files = Vec::new();
         walk(&self.state_dir(), &mut files);
         files
+    }
+}
+
+/// A relay child process, SIGKILLed (by its pid) and reaped on drop if still running.
+pub struct Spawned(pub Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
     }
 }
 
@@ -353,4 +367,31 @@ pub fn leaves(r: &RunResult) -> Vec<Value> {
         Value::Array(items) => items,
         other => panic!("stdout is not an array: {other}"),
     }
+}
+
+/// Seconds since the epoch of an RFC 3339 UTC time as Relay prints it (`2025-01-31T12:00:00Z`).
+pub fn unix_of(text: &str) -> i64 {
+    let n = |range: std::ops::Range<usize>| -> i64 { text.get(range).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an RFC 3339 UTC time: {text}")) };
+    assert!(text.len() == 20 && text.ends_with('Z'), "not an RFC 3339 UTC time: {text}");
+    let (y, m, d) = (n(0..4), n(5..7), n(8..10));
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + n(11..13) * 3600 + n(14..16) * 60 + n(17..19)
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The RFC 3339 time right after `marker` in `text`.
+#[track_caller]
+pub fn time_after(text: &str, marker: &str) -> i64 {
+    let at = text.find(marker).unwrap_or_else(|| panic!("no `{marker}` in {text}")) + marker.len();
+    unix_of(text.get(at..at + 20).unwrap_or_else(|| panic!("no time after `{marker}` in {text}")))
 }

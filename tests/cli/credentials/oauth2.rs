@@ -184,3 +184,49 @@ fn a_refresh_token_read_from_another_credential_rotates_into_it() {
     assert!(row.contains("stored (updated "), "{row}");
     assert!(!list.stdout.contains("halo_r_refresh_token"), "{}", list.stdout);
 }
+
+#[test]
+fn a_refused_oauth2_login_says_the_password_was_wrong() {
+    let sandbox = sandbox(CACHED, true);
+    let project = Project::halo_with(&sandbox, REFRESHING);
+    let wrong = "wrong-Canary-pass-5d1a77";
+    let login = project.relay_with(&["-vv", "credential", "login", "halo_o", "--username", USERNAME], Some(wrong), &[]);
+    login.assert_code(1);
+    assert!(
+        login.stderr.contains("the login of credential `halo_o` was refused: wrong username or password (POST "),
+        "{}",
+        login.stderr
+    );
+    assert!(!login.stderr.contains("needs a new refresh token"), "{}", login.stderr);
+    assert_eq!(sandbox.counters().token_password, 1);
+    assert_outputs_clean(&[&login], &[wrong.to_owned(), PASSWORD.to_owned()]);
+}
+
+#[test]
+fn a_rotated_refresh_token_is_kept_when_the_token_response_has_no_access_token() {
+    // A token endpoint that rotates but answers without `access_token` (a broken proxy, say):
+    // the run fails, and the refresh token it handed out is the one the next run presents.
+    use crate::support::{Recorder, Reply};
+    let server = Recorder::start(|req, n| {
+        if !req.target.starts_with("/auth/token") {
+            return Reply::json(200, serde_json::json!({"id": 7}));
+        }
+        match n {
+            0 => Reply::json(200, serde_json::json!({"refresh_token": "rt-Canary-second-1234", "expires_in": 3600})),
+            _ => Reply::json(200, serde_json::json!({"access_token": "at-Canary-finally-5678", "refresh_token": "rt-Canary-third-9012", "expires_in": 3600})),
+        }
+    });
+    let project = Project::new(&format!("{}{}", repo_config_for(&server.host()), REFRESHING.replace("HOST", &server.host())));
+    project.write("o.yaml", &ticket_with("halo_o"));
+    project.set("halo_o_refresh_token", "rt-Canary-first-0000");
+    let broken = project.relay(&["run", "o.yaml"]);
+    broken.assert_code(1);
+    assert!(broken.stderr.contains("nothing at `body.access_token`"), "{}", broken.stderr);
+    let fixed = project.relay(&["run", "o.yaml"]);
+    fixed.assert_code(0);
+    let presented: Vec<String> = server.requests().iter().filter_map(|r| r.body_text().split('&').find_map(|kv| kv.strip_prefix("refresh_token=").map(str::to_owned))).collect();
+    assert_eq!(presented, ["rt-Canary-first-0000", "rt-Canary-second-1234"]);
+    let secrets: Vec<String> = ["rt-Canary-first-0000", "rt-Canary-second-1234", "rt-Canary-third-9012", "at-Canary-finally-5678"].iter().map(|s| s.to_string()).collect();
+    assert_outputs_clean(&[&broken, &fixed], &secrets);
+    assert_state_clean(&project, &secrets);
+}

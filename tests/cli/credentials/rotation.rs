@@ -65,7 +65,8 @@ fn killed_right_after_storing_a_cacheable_token_the_next_run_reuses_it_and_later
     project.set("halo_refresh_token", &seed);
     let (status, _, _) = project.exec(&["run", "get_ticket.yaml"], None, &[("RELAY_FAILPOINT", "after-token-stored")]);
     assert_eq!(status.signal(), Some(9), "{status:?}");
-    assert_eq!(sandbox.counters().api_requests, 0);
+    let c = sandbox.counters();
+    assert_eq!((c.token_refresh, c.tokens_issued, c.api_requests), (1, 1, 0), "{c:?}");
     // The access token was stored with the rotation, in the same transaction.
     assert_got_ticket(&project.run_ticket());
     assert_eq!(sandbox.counters().token_refresh, 1);
@@ -87,8 +88,8 @@ fn killed_by_sigkill_while_the_workflow_request_is_in_flight_the_next_run_succee
     sandbox.inject(Fault::Delay { delay: Duration::from_secs(120), times: 1 });
     let mut child = project.spawn(&["run", "get_ticket.yaml"]);
     wait_until("the tickets request to reach the sandbox", Duration::from_secs(60), || sandbox.counters().tickets_get == 1);
-    child.kill().expect("SIGKILL the relay child");
-    let status = child.wait().expect("reap the child");
+    child.0.kill().expect("SIGKILL the relay child");
+    let status = child.0.wait().expect("reap the child");
     assert_eq!(status.signal(), Some(9), "{status:?}");
     assert_eq!(sandbox.counters().token_refresh, 1);
     let r = project.run_ticket();
@@ -155,4 +156,68 @@ fn a_credential_aimed_at_a_host_it_is_not_allowed_for_is_refused_before_any_requ
     assert_eq!(sandbox.counters().api_requests, 0, "nothing reached the API");
     assert_eq!(elsewhere.count(), 0, "nothing reached the other port");
     assert_outputs_clean(&[&r1, &r2], &secrets_seen(&sandbox));
+}
+
+#[test]
+fn token_and_rotate_paths_may_be_rooted_at_the_response() {
+    let sandbox = sandbox(UNCACHED, true);
+    let config = repo_config(&sandbox)
+        .replace("    token: halo.body.access_token\n", "    token: body.access_token\n")
+        .replace("rotate: {from: halo.body.refresh_token,", "rotate: {from: body.refresh_token,");
+    assert!(config.contains("token: body.access_token") && config.contains("from: body.refresh_token"));
+    let project = Project::new(&config);
+    let seed = sandbox.issue_refresh_token();
+    project.set("halo_refresh_token", &seed);
+    assert_got_ticket(&project.run_ticket());
+    assert_got_ticket(&project.run_ticket());
+    let c = sandbox.counters();
+    assert_eq!((c.token_refresh, c.tokens_issued), (2, 2), "the second run used the rotated token: {c:?}");
+    assert_ne!(presented_refresh_tokens(&sandbox)[1], seed);
+}
+
+#[test]
+fn the_refresh_token_is_not_sent_to_a_token_url_it_is_not_allowed_for() {
+    let sandbox = sandbox(CACHED, true);
+    // halo_refresh_token may go to the real Halo hosts only, not to the sandbox.
+    let config = repo_config(&sandbox).replacen(
+        &format!("allowed_hosts: [\"{}\", \"auth.haloservicedesk.com\", \"*.halopsa.com\"]\n  # The Tines guide's", sandbox.host()),
+        "allowed_hosts: [\"auth.haloservicedesk.com\", \"*.halopsa.com\"]\n  # The Tines guide's",
+        1,
+    );
+    assert!(config.contains("allowed_hosts: [\"auth.haloservicedesk.com\", \"*.halopsa.com\"]"), "{config}");
+    let project = Project::new(&config);
+    let seed = sandbox.issue_refresh_token();
+    project.set("halo_refresh_token", &seed);
+    for r in [project.run_ticket(), project.relay(&["credential", "test", "halo"])] {
+        r.assert_code(1);
+        let expected = format!("credential `halo_refresh_token` may not be sent to `{}`: its allowed_hosts are [auth.haloservicedesk.com, *.halopsa.com]", sandbox.host());
+        assert!(r.stderr.contains(&expected), "expected {expected}\n{}", r.stderr);
+        assert_outputs_clean(&[&r], &[seed.clone()]);
+    }
+    assert_eq!(sandbox.counters().requests, 0, "not a byte was sent");
+}
+
+#[test]
+fn a_rotated_refresh_token_is_kept_even_when_the_access_token_is_not_where_token_says() {
+    // A typo in `token:`: the provider rotated (the old refresh token is dead) but Relay cannot
+    // find the access token. Once the path is fixed, the new refresh token must still be there.
+    let sandbox = sandbox(UNCACHED, true);
+    let good = repo_config(&sandbox);
+    let typo = good.replace("    token: halo.body.access_token\n", "    token: halo.body.accessToken\n");
+    assert_ne!(good, typo);
+    let project = Project::new(&typo);
+    let seed = sandbox.issue_refresh_token();
+    project.set("halo_refresh_token", &seed);
+    let broken = project.run_ticket();
+    broken.assert_code(1);
+    assert!(broken.stderr.contains("the token response has nothing at `halo.body.accessToken` (its body has keys: "), "{}", broken.stderr);
+    assert!(broken.stderr.contains("(the new refresh token it returned was saved into `halo_refresh_token`)"), "{}", broken.stderr);
+    assert_eq!(sandbox.counters().tokens_issued, 1);
+    project.write("relay.yaml", &good);
+    let fixed = project.run_ticket();
+    assert_got_ticket(&fixed);
+    let c = sandbox.counters();
+    assert_eq!((c.token_refresh, c.tokens_issued), (2, 2), "{c:?}");
+    assert_ne!(presented_refresh_tokens(&sandbox)[1], seed);
+    assert_outputs_clean(&[&broken, &fixed], &secrets_seen(&sandbox));
 }

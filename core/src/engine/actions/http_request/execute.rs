@@ -135,12 +135,43 @@ impl HttpRequest {
         pagination: &Pagination,
     ) -> Result<Outcome, Failed> {
         let slug = cx.slug();
+        let customize = |result: Value| -> Result<Value, Failed> {
+            match &self.customize_output {
+                None => Ok(result),
+                Some(c) => {
+                    let mut custom_scope = base.clone();
+                    custom_scope.extra.push(("response", result));
+                    c.render(&custom_scope).map_err(|e| Failed::from(e.within("customize_output")))
+                }
+            }
+        };
+        // A page that fails after others arrived (by status or with no response at all): the
+        // pages before it go on as any page would (customized), then the execution fails with
+        // the failing page's raw result, as an unpaginated request does.
+        let partial = |pages: Vec<Value>, failed: Failed| -> Result<Outcome, Failed> {
+            let done: Vec<Value> = pages.into_iter().map(customize).collect::<Result<_, _>>()?;
+            let mut outcome = Outcome::emit(done.into_iter().map(|p| event.with(slug, p)).collect());
+            outcome.status = crate::engine::Status::Failed;
+            outcome.emits.push((crate::workflow::LinkKind::Failure, event.with(slug, failed.result)));
+            outcome.error = Some(failed.message);
+            Ok(match failed.detail {
+                Some(d) => outcome.with_detail(d),
+                None => outcome,
+            })
+        };
         let mut pages: Vec<Value> = Vec::new();
         let mut scope = base.clone();
         let mut last_detail: String;
         let mut last_result: Value;
         loop {
-            let (rendered, exchange) = self.perform_page(env, &mut scope, !pages.is_empty()).await?;
+            let (rendered, exchange) = match self.perform_page(env, &mut scope, !pages.is_empty()).await {
+                Ok(sent) => sent,
+                Err(mut failed) if !pagination.combined && !pages.is_empty() => {
+                    failed.message = format!("{} (page {})", failed.message, pages.len() + 1);
+                    return partial(pages, failed);
+                }
+                Err(failed) => return Err(failed),
+            };
             let result = result_value(&exchange);
             let detail = format!("{} → {} (page {})", line(&rendered.request), exchange.status, pages.len() + 1);
             if rendered.log_error.contains(exchange.status) {
@@ -150,14 +181,11 @@ impl HttpRequest {
                     exchange.status,
                     pages.len() + 1
                 );
+                let failed = Failed { result, message, detail: Some(detail) };
                 if pagination.combined || pages.is_empty() {
-                    return Err(Failed { result, message, detail: Some(detail) });
+                    return Err(failed);
                 }
-                let mut outcome = Outcome::emit(pages.into_iter().map(|p| event.with(slug, p)).collect());
-                outcome.status = crate::engine::Status::Failed;
-                outcome.emits.push((crate::workflow::LinkKind::Failure, event.with(slug, result)));
-                outcome.error = Some(message);
-                return Ok(outcome.with_detail(detail));
+                return partial(pages, failed);
             }
             let index = pages.len();
             pages.push(result.clone());
@@ -174,16 +202,6 @@ impl HttpRequest {
             }
         }
         let detail = last_detail;
-        let customize = |result: Value| -> Result<Value, Failed> {
-            match &self.customize_output {
-                None => Ok(result),
-                Some(c) => {
-                    let mut custom_scope = base.clone();
-                    custom_scope.extra.push(("response", result));
-                    c.render(&custom_scope).map_err(|e| Failed::from(e.within("customize_output")))
-                }
-            }
-        };
         let count = pages.len();
         let results: Vec<Value> = if pagination.combined {
             let bodies: Vec<Value> = pages.iter().map(|p| p.get_attr("body").unwrap_or_default()).collect();
@@ -230,7 +248,13 @@ impl HttpRequest {
                 .collect();
             if !refreshable.is_empty() {
                 for name in &refreshable {
-                    env.credentials.invalidate(name).await;
+                    // Drop the token only if it is still the one this request carried: with
+                    // many requests in flight, the first 401 already replaced it.
+                    let sent = scope.credentials.get_attr(name).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    match sent {
+                        Some(sent) => env.credentials.invalidate_stale(name, &crate::credentials::Secret::new(sent)).await,
+                        None => env.credentials.invalidate(name).await,
+                    }
                 }
                 scope.credentials = self.credential_values(env).await?;
                 rendered = self.render_page(env, scope, next_page)?;
