@@ -130,6 +130,7 @@ impl Config {
                         }
                     }
                     check_self_references(&source, &config.credentials, diags);
+                    include_resources(&mut config.credentials, &config.resources);
                 }
                 None => r.type_error(
                     "credentials",
@@ -284,6 +285,20 @@ fn fingerprint(def: &Node) -> String {
         .take(6)
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Folds relay.yaml's resources into each fingerprint: a definition reading
+/// `<<RESOURCE.halo_tenant>>` means another token when the tenant changes.
+fn include_resources(credentials: &mut [CredentialDef], resources: &[(Key, Node)]) {
+    use sha2::{Digest, Sha256};
+    let values: Vec<(String, minijinja::Value)> = resources.iter().map(|(k, v)| (k.name.clone(), v.to_value())).collect();
+    let json = serde_json::to_vec(&values).unwrap_or_default();
+    for c in credentials {
+        let mut hasher = Sha256::new();
+        hasher.update(c.fingerprint.as_bytes());
+        hasher.update(&json);
+        c.fingerprint = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+    }
 }
 
 /// A credential that reads itself, directly or through others, could never be resolved.
