@@ -17,6 +17,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "RELAY_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Load this plugin library too (repeatable; after `plugins:` of relay.yaml, before RELAY_PLUGIN_PATH).
+    #[arg(long = "plugin", global = true, value_name = "PATH")]
+    pub plugins: Vec<PathBuf>,
+
     /// More log output on stderr (-v: info, -vv: debug). RELAY_LOG sets a tracing filter.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -57,6 +61,9 @@ pub enum Command {
     /// Run history, from the state store.
     #[command(subcommand)]
     Runs(RunsCommand),
+    /// Native plugins: list the loaded ones, or describe one library.
+    #[command(subcommand)]
+    Plugin(PluginCommand),
     /// Convert a Tines story (or copied actions) into workflow YAML.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -140,6 +147,19 @@ pub enum RunsCommand {
 pub enum ListFormat {
     Text,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PluginCommand {
+    /// Each loaded plugin (relay.yaml `plugins:`, --plugin, RELAY_PLUGIN_PATH): path, version, types.
+    #[command(after_help = "Examples:\n  relay plugin list\n  relay --plugin target/release/librelay_plugin_halo.so plugin list")]
+    List,
+    /// Load one library and print its description (options schemas included) as JSON.
+    #[command(after_help = "Example:\n  relay plugin inspect target/release/librelay_plugin_halo.so")]
+    Inspect {
+        /// The plugin library (.so / .dylib).
+        path: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

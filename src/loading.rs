@@ -1,15 +1,40 @@
 //! Loading relay.yaml and workflow files into plans, with every problem collected.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use relay_core::Value;
 use relay_core::config::{Config, ConfigLocation};
 use relay_core::diagnostic::Diagnostics;
 use relay_core::plan::{self, Plan, PlanInputs};
+use relay_core::plugin_host::{self, LoadedPlugin};
 use relay_core::registry::Registry;
 use relay_core::workflow::{RawWorkflow, read_source};
 
+use crate::cli::Cli;
 use crate::exit::{Exit, Failure};
+
+/// The registry for a command: the built-in types, then those of every requested plugin
+/// (`plugins:` of relay.yaml, `--plugin`, `RELAY_PLUGIN_PATH`), and the plugins themselves.
+/// Runs before relay.yaml is loaded, because its credentials may use plugin types. A plugin
+/// that cannot be loaded is exit 69.
+pub fn plugins(cli: &Cli) -> Result<(Registry, Vec<Arc<LoadedPlugin>>), Failure> {
+    let mut registry = Registry::builtin();
+    let config_file = cli.config.clone().or_else(|| {
+        let here = PathBuf::from(relay_core::config::CONFIG_FILE);
+        here.exists().then_some(here)
+    });
+    let env_path = std::env::var_os("RELAY_PLUGIN_PATH");
+    let refs = plugin_host::requested(config_file.as_deref(), &cli.plugins, env_path.as_deref());
+    let loaded = plugin_host::load_into(&mut registry, &refs)
+        .map_err(|e| Failure::new(Exit::Unavailable, e.to_string()))?;
+    Ok((registry, loaded))
+}
+
+/// [`plugins`], for commands that need only the registry.
+pub fn registry(cli: &Cli) -> Result<Registry, Failure> {
+    plugins(cli).map(|(registry, _)| registry)
+}
 
 /// Loads relay.yaml (from `--config`/`RELAY_CONFIG`, else the current directory).
 pub fn load_config(

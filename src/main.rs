@@ -53,6 +53,7 @@ fn main() -> ExitCode {
             Command::Daemon(args) => commands::daemon::daemon(args, &cli, out.clone()).await,
             Command::Schedule(command) => commands::schedule::schedule(command, &cli, &out),
             Command::Runs(command) => commands::runs::runs(command, &cli, &out).await,
+            Command::Plugin(command) => commands::plugin::plugin(command, &cli, &out),
             Command::Import(command) => commands::tines::import(command, &cli, &out),
             Command::Export(command) => commands::tines::export(command, &out),
         }

@@ -16,7 +16,7 @@ pub struct Registry {
 }
 
 /// Where a type came from, for "two plugins provide `x`" errors.
-pub const BUILT_IN: &str = "built-in";
+pub const BUILT_IN: &str = "relay itself (built-in)";
 
 impl Registry {
     /// The built-in types.

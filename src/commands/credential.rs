@@ -6,7 +6,6 @@ use std::time::SystemTime;
 
 use relay_core::credentials::{Credentials, Secret};
 use relay_core::diagnostic::Diagnostics;
-use relay_core::registry::Registry;
 
 use crate::cli::{Cli, CredentialCommand};
 use crate::exit::{Exit, Failure};
@@ -20,7 +19,7 @@ pub async fn credential(
     cli: &Cli,
     out: &Output,
 ) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let mut config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let credentials = setup::credentials(&mut config, out, &mut diags);

@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use relay_core::daemon::{Daemon, DaemonOptions, Loader, Signal};
 use relay_core::diagnostic::Diagnostics;
-use relay_core::registry::Registry;
 use relay_core::schedule::SystemClock;
 
 use crate::cli::{Cli, DaemonArgs};
@@ -18,7 +17,7 @@ use crate::report::print_diagnostics;
 use crate::setup;
 
 pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = Arc::new(crate::loading::registry(cli)?);
     let mut diags = Diagnostics::new();
     let mut config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let paths = if args.paths.is_empty() { vec![PathBuf::from("workflows")] } else { args.paths.clone() };
@@ -41,11 +40,12 @@ pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Ex
 
     let config_path = cli.config.clone();
     let render_out = out.clone();
+    let loader_registry = registry.clone();
     let loader: Arc<Loader> = Arc::new(move |path| {
-        let registry = Registry::builtin();
+        let registry = &loader_registry;
         let mut diags = Diagnostics::new();
-        let config = load_config(config_path.as_deref(), &registry, &mut diags).map_err(|f| f.message)?;
-        let plan = plan_file(path, &config, &registry, &[], &mut diags).map_err(|f| f.message)?;
+        let config = load_config(config_path.as_deref(), registry, &mut diags).map_err(|f| f.message)?;
+        let plan = plan_file(path, &config, registry, &[], &mut diags).map_err(|f| f.message)?;
         match plan {
             Some(plan) if diags.is_empty() => Ok(Arc::new(plan)),
             _ => Err(diags.iter().map(|d| diagnostic::render(d, &render_out)).collect::<Vec<_>>().join("\n")),

@@ -2,6 +2,7 @@
 
 pub mod credential;
 pub mod daemon;
+pub mod plugin;
 pub mod run;
 pub mod runs;
 pub mod schedule;

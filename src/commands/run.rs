@@ -6,7 +6,6 @@ use std::sync::Arc;
 use relay_core::Value;
 use relay_core::diagnostic::Diagnostics;
 use relay_core::engine::{self, RunOptions};
-use relay_core::registry::Registry;
 
 use crate::cli::{Cli, OutputFormat, RunArgs};
 use crate::exit::{Exit, Failure};
@@ -17,7 +16,7 @@ use crate::report::{print_diagnostics, print_summary};
 use crate::setup;
 
 pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let mut config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let overrides = parse_resources(&args.resources)?;

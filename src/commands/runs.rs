@@ -3,7 +3,6 @@
 use std::time::SystemTime;
 
 use relay_core::diagnostic::Diagnostics;
-use relay_core::registry::Registry;
 use relay_core::store::{RunRecord, Store, DATABASE_FILE};
 use relay_core::time::format_utc;
 
@@ -13,7 +12,7 @@ use crate::loading::load_config;
 use crate::output::{Output, Style};
 
 pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let dir = config.state_dir();

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use relay_core::diagnostic::Diagnostics;
-use relay_core::registry::Registry;
 use relay_core::schedule::{format_fire, ScheduleSpec};
 
 use crate::cli::{Cli, ListFormat, ScheduleCommand};
@@ -21,7 +20,7 @@ pub fn schedule(command: &ScheduleCommand, cli: &Cli, out: &Output) -> Result<Ex
 }
 
 fn list(paths: &[PathBuf], cli: &Cli, out: &Output) -> Result<Exit, Failure> {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
     let paths = if paths.is_empty() { vec![PathBuf::from("workflows")] } else { paths.to_vec() };

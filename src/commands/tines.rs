@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use relay_core::diagnostic::Diagnostics;
-use relay_core::import::{export_tines, import_tines};
+use relay_core::import::{ImportError, export_tines, import_tines};
 use relay_core::registry::Registry;
 use relay_core::source::SourceFile;
 use relay_core::workflow::RawWorkflow;
@@ -18,7 +18,15 @@ pub fn import(command: &ImportCommand, cli: &Cli, out: &Output) -> Result<Exit, 
     let ImportCommand::Tines { file, output } = command;
     let json = read(file)?;
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let imported = import_tines(&json, &name).map_err(|e| Failure::new(Exit::Invalid, format!("{}: {e}", file.display())))?;
+    let imported = import_tines(&json, &name).map_err(|e| {
+        // The JSON error names the file itself; prefixed with the path it read
+        // `story.json: story.json is not valid JSON`.
+        let detail = match e {
+            ImportError::Json { message, .. } => format!("not valid JSON: {message}"),
+            other => other.to_string(),
+        };
+        Failure::new(Exit::Invalid, format!("{}: {detail}", file.display()))
+    })?;
     for w in &imported.warnings {
         let about = w.action.as_ref().map(|a| format!("action `{a}`: ")).unwrap_or_default();
         out.stderr_line(&format!("{} {about}{}", out.paint(Style::Error, "warning:"), w.message));
@@ -67,7 +75,7 @@ pub fn import(command: &ImportCommand, cli: &Cli, out: &Output) -> Result<Exit, 
 
 /// Plans each imported workflow like `relay validate` and shows what it would report.
 fn check(cli: &Cli, files: &[(PathBuf, String)], out: &Output) -> usize {
-    let registry = Registry::builtin();
+    let registry = crate::loading::registry(cli).unwrap_or_else(|_| Registry::builtin());
     let mut diags = Diagnostics::new();
     let config = match load_config(cli.config.as_deref(), &registry, &mut diags) {
         Ok(c) => c,

@@ -84,8 +84,12 @@ pub type FreeFn = unsafe extern "C" fn(buffer: Buffer);
 pub type HostHttpFn =
     unsafe extern "C" fn(context: *const c_void, request: *const u8, request_len: usize) -> Buffer;
 /// Host service: one log line at `level` (1 error, 2 warn, 3 info, 4 debug, 5 trace).
-pub type HostLogFn =
-    unsafe extern "C" fn(context: *const c_void, level: u32, message: *const u8, message_len: usize);
+pub type HostLogFn = unsafe extern "C" fn(
+    context: *const c_void,
+    level: u32,
+    message: *const u8,
+    message_len: usize,
+);
 /// Host service: read a value from the encrypted store; reply is a host buffer.
 pub type HostStoreGetFn =
     unsafe extern "C" fn(context: *const c_void, name: *const u8, name_len: usize) -> Buffer;

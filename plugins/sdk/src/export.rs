@@ -148,7 +148,10 @@ fn install_quiet_panic_hook() {
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     let recorded = LAST_PANIC.with(|p| p.borrow_mut().take());
-    format!("panicked: {}", recorded.unwrap_or_else(|| payload_text(payload)))
+    format!(
+        "panicked: {}",
+        recorded.unwrap_or_else(|| payload_text(payload))
+    )
 }
 
 fn payload_text(payload: &(dyn Any + Send)) -> String {

@@ -42,8 +42,8 @@ pub mod protocol;
 pub use error::Error;
 pub use host::{Host, Level};
 pub use protocol::{
-    ActionCall, CredentialCall, CredentialValue, Description, HttpRequest, HttpResponse,
-    LoginCall, StoreEntry, TypeInfo,
+    ActionCall, CredentialCall, CredentialValue, Description, HttpRequest, HttpResponse, LoginCall,
+    StoreEntry, TypeInfo,
 };
 /// Re-exported so plugins need no direct dependency to build options and results.
 pub use serde_json;

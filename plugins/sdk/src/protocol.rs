@@ -293,7 +293,10 @@ mod tests {
     fn requests_are_tagged_by_op() {
         let r = Request::Execute(ActionCall {
             action_type: "tickets".into(),
-            options: json!({"page_size": 10}).as_object().cloned().unwrap_or_default(),
+            options: json!({"page_size": 10})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
         });
         let text = serde_json::to_value(&r).expect("serialises");
         assert_eq!(
@@ -309,8 +312,7 @@ mod tests {
     fn replies_are_ok_or_error() {
         let ok: Reply<Option<String>> = serde_json::from_str(r#"{"ok":null}"#).expect("parses");
         assert_eq!(ok, Reply::Ok(None));
-        let err: Reply<()> =
-            serde_json::from_str(r#"{"error":{"message":"no"}}"#).expect("parses");
+        let err: Reply<()> = serde_json::from_str(r#"{"error":{"message":"no"}}"#).expect("parses");
         assert_eq!(
             err,
             Reply::Error(Failure {

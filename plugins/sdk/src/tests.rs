@@ -24,7 +24,12 @@ impl Plugin for Sample {
         let stored = host.store_get("refresh_token")?;
         let answer = host.http(&HttpRequest::post("http://example.test/token"))?;
         Ok(CredentialValue {
-            value: format!("{}:{}:{}", call.name, stored.unwrap_or_default(), answer.status),
+            value: format!(
+                "{}:{}:{}",
+                call.name,
+                stored.unwrap_or_default(),
+                answer.status
+            ),
             expires_in: Some(3600.0),
             rotate: Some(StoreEntry {
                 name: "refresh_token".into(),
@@ -62,16 +67,28 @@ fn text(ptr: *const u8, len: usize) -> String {
 }
 
 unsafe extern "C" fn http(context: *const c_void, request: *const u8, len: usize) -> Buffer {
-    seen(context).calls.lock().unwrap().push(format!("http {}", text(request, len)));
+    seen(context)
+        .calls
+        .lock()
+        .unwrap()
+        .push(format!("http {}", text(request, len)));
     Buffer::from_vec(br#"{"ok":{"status":201,"headers":{},"body":""}}"#.to_vec())
 }
 
 unsafe extern "C" fn log(context: *const c_void, level: u32, message: *const u8, len: usize) {
-    seen(context).calls.lock().unwrap().push(format!("log {level} {}", text(message, len)));
+    seen(context)
+        .calls
+        .lock()
+        .unwrap()
+        .push(format!("log {level} {}", text(message, len)));
 }
 
 unsafe extern "C" fn store_get(context: *const c_void, name: *const u8, len: usize) -> Buffer {
-    seen(context).calls.lock().unwrap().push(format!("get {}", text(name, len)));
+    seen(context)
+        .calls
+        .lock()
+        .unwrap()
+        .push(format!("get {}", text(name, len)));
     Buffer::from_vec(br#"{"ok":"r1"}"#.to_vec())
 }
 
@@ -82,7 +99,11 @@ unsafe extern "C" fn store_put(
     _value: *const u8,
     _value_len: usize,
 ) -> Buffer {
-    seen(context).calls.lock().unwrap().push(format!("put {}", text(name, name_len)));
+    seen(context)
+        .calls
+        .lock()
+        .unwrap()
+        .push(format!("put {}", text(name, name_len)));
     Buffer::from_vec(br#"{"ok":null}"#.to_vec())
 }
 
@@ -139,7 +160,11 @@ fn resolve_uses_the_host_services_in_order() {
     let calls = seen.calls.lock().unwrap().clone();
     assert_eq!(calls.len(), 2, "{calls:?}");
     assert_eq!(calls[0], "get refresh_token");
-    assert!(calls[1].starts_with("http {\"method\":\"POST\",\"url\":\"http://example.test/token\""), "{}", calls[1]);
+    assert!(
+        calls[1].starts_with("http {\"method\":\"POST\",\"url\":\"http://example.test/token\""),
+        "{}",
+        calls[1]
+    );
 }
 
 #[test]
@@ -150,13 +175,19 @@ fn execute_returns_every_result_and_logs_through_the_host() {
         json!({"op": "execute", "action_type": "echo", "options": {"a": 1}}),
     );
     assert_eq!(reply, json!({"ok": {"results": [{"a": 1}, 2]}}));
-    assert_eq!(seen.calls.lock().unwrap().clone(), vec!["log 2 echoing".to_owned()]);
+    assert_eq!(
+        seen.calls.lock().unwrap().clone(),
+        vec!["log 2 echoing".to_owned()]
+    );
 }
 
 #[test]
 fn a_panic_becomes_an_error_reply_with_its_message_and_place() {
     let (api, _) = host_table(ABI_VERSION);
-    let reply = call(&api, json!({"op": "execute", "action_type": "panic", "options": {}}));
+    let reply = call(
+        &api,
+        json!({"op": "execute", "action_type": "panic", "options": {}}),
+    );
     let failure: Reply<()> = serde_json::from_value(reply).unwrap();
     let Reply::Error(Failure { message, panicked }) = failure else {
         panic!("expected an error reply");
@@ -165,21 +196,36 @@ fn a_panic_becomes_an_error_reply_with_its_message_and_place() {
     assert!(message.starts_with("panicked: boom 7 (at "), "{message}");
     assert!(message.contains("tests.rs"), "{message}");
     // The plugin still answers afterwards.
-    let again = call(&api, json!({"op": "execute", "action_type": "echo", "options": {}}));
+    let again = call(
+        &api,
+        json!({"op": "execute", "action_type": "echo", "options": {}}),
+    );
     assert_eq!(again["ok"]["results"][1], 2);
 }
 
 #[test]
 fn errors_and_bad_envelopes_are_error_replies() {
     let (api, _) = host_table(ABI_VERSION);
-    let reply = call(&api, json!({"op": "execute", "action_type": "nope", "options": {}}));
+    let reply = call(
+        &api,
+        json!({"op": "execute", "action_type": "nope", "options": {}}),
+    );
     assert_eq!(reply, json!({"error": {"message": "no action nope"}}));
     let reply = call(&api, json!({"op": "fly"}));
     let message = reply["error"]["message"].as_str().unwrap();
-    assert!(message.starts_with("the request is not a valid envelope"), "{message}");
-    let reply = call(&api, json!({"op": "login", "credential_type": "sample", "name": "x",
-                                  "options": {}, "username": "u", "password": "p"}));
-    assert_eq!(reply, json!({"error": {"message": "credential type `sample` has no login"}}));
+    assert!(
+        message.starts_with("the request is not a valid envelope"),
+        "{message}"
+    );
+    let reply = call(
+        &api,
+        json!({"op": "login", "credential_type": "sample", "name": "x",
+                                  "options": {}, "username": "u", "password": "p"}),
+    );
+    assert_eq!(
+        reply,
+        json!({"error": {"message": "credential type `sample` has no login"}})
+    );
 }
 
 #[test]
@@ -188,7 +234,10 @@ fn a_host_with_another_abi_is_refused_before_anything_runs() {
     let reply = call(&api, json!({"op": "describe"}));
     assert_eq!(
         reply["error"]["message"],
-        format!("the host speaks plugin ABI {}, this plugin ABI {ABI_VERSION}", ABI_VERSION + 1)
+        format!(
+            "the host speaks plugin ABI {}, this plugin ABI {ABI_VERSION}",
+            ABI_VERSION + 1
+        )
     );
     assert!(seen.calls.lock().unwrap().is_empty());
 }
