@@ -9,3 +9,8 @@ mod secrets;
 mod allowed_hosts;
 mod http_request;
 mod credentials;
+mod daemon;
+mod validate;
+mod plugins;
+mod tines;
+mod transforms;

@@ -85,6 +85,19 @@ fn convert_actions(work: &mut Work, decisions: &[Decision], edges: &mut Vec<Edge
     for (i, decision) in decisions.iter().enumerate() {
         let (Decision::Convert(relay_type), Ok(raw)) = (decision, &story.agents[i].options) else { continue };
         let agent = &story.agents[i];
+        // A plugin action of a Relay export comes back as it was written.
+        if let Some((_, plugin_type, plugin_options)) = story.plugin_actions.iter().find(|(g, _, _)| Some(g) == agent.guid.as_ref()) {
+            outs[i] = Some(ActionOut {
+                name: work.names[i].clone(),
+                relay_type: plugin_type.clone(),
+                description: agent.description.clone(),
+                disabled: disabled_flag(work, i),
+                local: None,
+                options: plugin_options.clone(),
+                leftovers: Vec::new(),
+            });
+            continue;
+        }
         let inputs = story.integrations.iter().find(|(guid, _)| Some(guid) == agent.guid.as_ref()).map(|(_, v)| v.as_slice());
         let conv = options::convert(agent.kind, raw, story.legacy, inputs, story.from_relay);
         for issue in conv.issues {

@@ -21,15 +21,26 @@ fn invalid(message: impl Into<String>) -> ExportError {
     ExportError::Invalid(message.into())
 }
 
+/// A plugin action travels as an inert Tines agent (an event transform passing an empty
+/// message); its real type and options go under the story's `relay.plugin_actions`, keyed by
+/// the agent's guid, so `relay import tines` restores it.
+const PLUGIN_STAND_IN: &str = "Agents::EventTransformationAgent";
+
 fn tines_type(relay_type: &str, action: &str) -> Result<&'static str, ExportError> {
     match relay_type {
         "http_request" => Ok("Agents::HTTPRequestAgent"),
         "event_transform" => Ok("Agents::EventTransformationAgent"),
         "trigger" => Ok("Agents::TriggerAgent"),
+        plugin if is_plugin_type(plugin) => Ok(PLUGIN_STAND_IN),
         other => Err(invalid(format!(
-            "action `{action}` has type `{other}`, which has no Tines equivalent (only http_request, event_transform and trigger export)"
+            "action `{action}` has type `{other}`, which has no Tines equivalent (only http_request, event_transform, trigger and plugin actions `plugin.action` export)"
         ))),
     }
+}
+
+/// `plugin.action` (the form plugin action types take).
+fn is_plugin_type(t: &str) -> bool {
+    matches!(t.split_once('.'), Some((p, a)) if !p.is_empty() && !a.is_empty() && !a.contains('.'))
 }
 
 /// A stable 32-hex-digit id, as Tines guids look, so that exports are reproducible.
@@ -52,7 +63,10 @@ fn options_of(action: &Json, slug: &str) -> Result<Vec<(String, Json)>, ExportEr
     }
 }
 
-fn agent(action: &Json, index: usize, story_name: &str) -> Result<(String, Json), ExportError> {
+/// A plugin action kept aside: its agent's guid, its type and its options.
+type PluginAction = (String, String, Vec<(String, Json)>);
+
+fn agent(action: &Json, index: usize, story_name: &str, plugins: &mut Vec<PluginAction>) -> Result<(String, Json), ExportError> {
     let name = action
         .get("name")
         .and_then(Json::as_str)
@@ -73,12 +87,18 @@ fn agent(action: &Json, index: usize, story_name: &str) -> Result<(String, Json)
         Some(other) => return Err(invalid(format!("`disabled` of action `{slug}` is {}, not true or false", other.to_compact()))),
     };
     let description = action.get("description").and_then(Json::as_str).map_or(Json::Null, Json::str);
+    let agent_guid = guid(&format!("{story_name}\u{0}{slug}"));
+    let tines = tines_type(relay_type, &slug)?;
+    if is_plugin_type(relay_type) {
+        plugins.push((agent_guid.clone(), relay_type.to_owned(), options));
+        options = vec![("mode".to_owned(), Json::str("message_only")), ("payload".to_owned(), Json::Object(Vec::new()))];
+    }
     let entries = vec![
-        ("type".to_owned(), Json::str(tines_type(relay_type, &slug)?)),
+        ("type".to_owned(), Json::str(tines)),
         ("name".to_owned(), Json::str(name)),
         ("disabled".to_owned(), Json::Bool(disabled)),
         ("description".to_owned(), description),
-        ("guid".to_owned(), Json::str(guid(&format!("{story_name}\u{0}{slug}")))),
+        ("guid".to_owned(), Json::str(agent_guid)),
         ("options".to_owned(), Json::Object(options)),
     ];
     Ok((slug, Json::Object(entries)))
@@ -140,8 +160,9 @@ pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError>
     let actions = workflow.get("actions").and_then(Json::as_array).ok_or_else(|| invalid("the workflow has no `actions` list"))?;
     let mut slugs = Vec::new();
     let mut agents = Vec::new();
+    let mut plugins = Vec::new();
     for (i, action) in actions.iter().enumerate() {
-        let (slug, agent) = agent(action, i, name)?;
+        let (slug, agent) = agent(action, i, name, &mut plugins)?;
         if slugs.contains(&slug) {
             return Err(invalid(format!("two actions have the slug `{slug}`")));
         }
@@ -168,6 +189,13 @@ pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError>
         .collect();
     let mut relay = vec![("version".to_owned(), Json::Number(1.into()))];
     relay.extend(top.iter().filter(|(k, _)| !MAPPED_KEYS.contains(&k.as_str())).cloned());
+    if !plugins.is_empty() {
+        let entries = plugins
+            .into_iter()
+            .map(|(g, t, o)| (g, Json::Object(vec![("type".to_owned(), Json::str(&t)), ("options".to_owned(), Json::Object(o))])))
+            .collect();
+        relay.push(("plugin_actions".to_owned(), Json::Object(entries)));
+    }
     let story = Json::Object(vec![
         ("schema_version".into(), Json::Number(SCHEMA_VERSION.into())),
         ("name".into(), Json::str(name)),
@@ -227,7 +255,8 @@ mod tests {
     fn refuses_what_tines_cannot_hold() {
         let base = |actions: serde_json::Value| json!({"name": "n", "actions": actions});
         let err = |wf: serde_json::Value| export_tines(&wf).unwrap_err().to_string();
-        assert!(err(base(json!([{"name": "a", "type": "halo.get_tickets"}]))).contains("halo.get_tickets"));
+        assert!(err(base(json!([{"name": "a", "type": "webhook"}]))).contains("`webhook`"));
+        assert!(export_tines(&base(json!([{"name": "a", "type": "halo.get_tickets"}]))).is_ok(), "plugin actions export");
         assert!(err(base(json!([{"name": "a", "type": "trigger"}, {"name": "A", "type": "trigger"}]))).contains("slug `a`"));
         assert!(err(json!({"name": "n", "actions": [{"name": "a", "type": "trigger"}], "links": [{"from": "a", "to": "b"}]})).contains("`b`"));
         assert!(err(json!({"actions": []})).contains("name"));

@@ -91,6 +91,8 @@ pub struct Story {
     pub from_relay: bool,
     /// Relay workflow keys without a Tines home, carried by `export_tines` under `relay`.
     pub relay_extras: Vec<(String, Json)>,
+    /// Plugin actions of a Relay export: agent guid → (type, options).
+    pub plugin_actions: Vec<(String, String, Vec<(String, Json)>)>,
     pub children: Vec<Story>,
     /// Name warnings found while reading (agents without names and the like).
     pub problems: Vec<String>,
@@ -180,7 +182,22 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
         relay_extras: obj
             .get("relay")
             .and_then(Json::as_object)
-            .map(|entries| entries.iter().filter(|(k, _)| k != "version").cloned().collect())
+            .map(|entries| entries.iter().filter(|(k, _)| k != "version" && k != "plugin_actions").cloned().collect())
+            .unwrap_or_default(),
+        plugin_actions: obj
+            .get("relay")
+            .and_then(|r| r.get("plugin_actions"))
+            .and_then(Json::as_object)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter_map(|(g, v)| {
+                        let t = v.get("type").and_then(Json::as_str)?.to_owned();
+                        let o = v.get("options").and_then(Json::as_object).map(<[_]>::to_vec).unwrap_or_default();
+                        Some((g.clone(), t, o))
+                    })
+                    .collect()
+            })
             .unwrap_or_default(),
         children,
         problems,

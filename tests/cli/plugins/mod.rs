@@ -2,7 +2,7 @@
 //! against the Halo sandbox, purpose-built broken plugins from `tests/plugins/`, and the
 //! `relay plugin` commands.
 
-mod build;
+pub mod build;
 mod broken;
 mod commands;
 mod halo;

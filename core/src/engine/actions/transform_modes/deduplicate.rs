@@ -44,7 +44,9 @@ impl Deduplicate {
         let mut memory = MEMORY.lock().unwrap_or_else(|p| p.into_inner());
         let seen = memory.entry(scope.to_owned()).or_default();
         let duplicate = seen.iter().any(|h| h == hash);
-        seen.retain(|h| h != hash);
+        // The window is the last `lookback` events, duplicates included, as in the store
+        // (`dedup_seen` numbers every check): the same workflow must drop the same events
+        // whether or not a state store exists.
         seen.push_back(hash.to_owned());
         while seen.len() as i64 > self.lookback {
             seen.pop_front();
@@ -63,12 +65,24 @@ impl Action for Deduplicate {
             };
             let canonical = serde_json::to_string(&value).unwrap_or_default();
             let hash: String = Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-            let scope = format!("{}#{}", cx.run.plan.file.display(), slug);
+            // The file as the OS resolves it: `relay run w.yaml`, `relay run ./w.yaml` and the
+            // daemon's `workflows/w.yaml` are the same action and must share its memory.
+            let file = &cx.run.plan.file;
+            let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            let scope = format!("{}#{}", file.display(), slug);
             match self.is_new(cx, &scope, &hash).await {
                 Ok(true) => Outcome::emit(vec![event.with(slug, Value::from_pairs([("unique", Value::from(true))]))]),
                 Ok(false) => Outcome::emit(Vec::new()).with_detail("duplicate: dropped"),
                 Err(e) => failed(&event, slug, format!("cannot read the deduplicate state: {e}")),
             }
         })
+    }
+
+    /// Run inline by the coordinator, one event at a time in arrival order: spawned executions
+    /// start in any order, so concurrent checks let a later duplicate win over the first
+    /// occurrence (and made `lookback` depend on scheduling). The store access is one short
+    /// transaction, so holding the coordinator for it is cheap.
+    fn is_pure(&self) -> bool {
+        true
     }
 }

@@ -46,13 +46,28 @@ pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
         let regexp = match regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
             Ok(re) => re,
             Err(e) => {
-                p.error(m.get("regexp")?.location, format!("invalid regular expression in matcher #{} of action `{}`: {e}", i + 1, p.slug), "fix the pattern (Rust regex syntax: no look-around or back-references)");
+                p.error(m.get("regexp")?.location, format!("invalid regular expression in matcher #{} of action `{}`: {}", i + 1, p.slug, regex_problem(&e)), "fix the pattern (Rust regex syntax: no look-around or back-references)");
                 return None;
             }
         };
         matchers.push(Matcher { path, regexp, to: to.to_owned() });
     }
     Some(Arc::new(Extract { matchers }))
+}
+
+/// What is wrong with a pattern, on one line. The regex crate's syntax errors draw the pattern
+/// with a caret over several lines and end in `error: <what>`; the diagnostic already points
+/// at the pattern, and the extra lines read as a second, unrelated `error:`.
+fn regex_problem(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => text
+            .lines()
+            .rev()
+            .find_map(|l| l.trim().strip_prefix("error: "))
+            .unwrap_or(text.trim())
+            .to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// Every match: the whole match without groups, group 1 with one group, named groups as an
@@ -119,5 +134,11 @@ mod tests {
         assert_eq!(json(&captures(&Regex::new(r"(\w+)=(\w+)").unwrap(), text)), r#"[["user","ana"],["user","bo"]]"#);
         assert_eq!(json(&captures(&Regex::new(r"user=(?P<name>\w+)").unwrap(), text)), r#"[{"name":"ana"},{"name":"bo"}]"#);
         assert_eq!(json(&captures(&Regex::new(r"nothing").unwrap(), text)), "[]");
+    }
+
+    #[test]
+    fn syntax_errors_are_one_line() {
+        let pattern = String::from("(unclosed");
+        assert_eq!(regex_problem(&Regex::new(&pattern).unwrap_err()), "unclosed group");
     }
 }

@@ -47,8 +47,10 @@ impl Action for Throttle {
                 let mut all = WINDOWS.lock().unwrap_or_else(|p| p.into_inner());
                 all.entry(key).or_default().clone()
             };
-            let mut passes = window.lock().await;
+            // From before the lock: an event queued behind others that are waiting for their
+            // turn is held by the throttle too, and `waited_ms` must say so.
             let started = Instant::now();
+            let mut passes = window.lock().await;
             loop {
                 let now = Instant::now();
                 while passes.front().is_some_and(|t| now.duration_since(*t) >= self.interval) {
