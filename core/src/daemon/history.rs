@@ -27,6 +27,11 @@ impl HistoryObserver {
         self.redactor.redact(text).into_owned()
     }
 
+    /// Takes what was collected (for the daemon's batched history writer).
+    pub fn take(&self) -> Vec<ExecutionRecord> {
+        std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
     /// Writes what was collected, in batches.
     pub async fn flush(&self, store: &Store, run_id: &str) -> Result<usize, crate::store::StoreError> {
         let records = std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()));

@@ -104,6 +104,87 @@ impl Store {
         Ok(true)
     }
 
+    /// [`Store::claim_fire`] for many fire times in one transaction (one commit, one fsync),
+    /// for the daemon's bursts of fires due at the same instant. Each claim is a ledger row
+    /// (`run_id` is taken from the run when one is given) and, when given, the run to record
+    /// as `running`. Returns, per claim, whether it was inserted (false: already recorded).
+    pub async fn claim_fires(&self, claims: &[(FireRecord, Option<NewRun<'_>>)]) -> Result<Vec<bool>, StoreError> {
+        if claims.is_empty() {
+            return Ok(Vec::new());
+        }
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("claiming fire times", e))?;
+        let recorded_at = now_millis();
+        let mut inserted = Vec::with_capacity(claims.len());
+        for (fire, run) in claims {
+            let ok = sqlx::query(
+                "INSERT INTO schedule_fires (workflow, schedule_index, fire_time, status, run_id, lateness_ms, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
+            )
+            .bind(&fire.workflow)
+            .bind(fire.schedule_index)
+            .bind(to_millis(fire.fire_time))
+            .bind(&fire.status)
+            .bind(run.as_ref().map(|r| r.id))
+            .bind(fire.lateness_ms)
+            .bind(recorded_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| inner.db("claiming fire times", e))?
+            .rows_affected()
+                == 1;
+            if ok {
+                if let Some(run) = run {
+                    insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
+                }
+            }
+            inserted.push(ok);
+        }
+        tx.commit().await.map_err(|e| inner.db("claiming fire times", e))?;
+        Ok(inserted)
+    }
+
+    /// Records the end of many runs in one transaction: each run's executions (texts already
+    /// redacted) and its final state, error and execution count. Each item is
+    /// `(run id, state, error, executions count, executions)`.
+    pub async fn finish_runs(&self, runs: &[(&str, &str, Option<&str>, i64, &[ExecutionRecord])]) -> Result<(), StoreError> {
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("finishing runs", e))?;
+        let ended_at = now_millis();
+        for (run_id, state, error, count, executions) in runs {
+            for e in executions.iter() {
+                sqlx::query(
+                    "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+                )
+                .bind(run_id)
+                .bind(e.seq)
+                .bind(&e.action)
+                .bind(&e.status)
+                .bind(e.duration_ms)
+                .bind(&e.detail)
+                .bind(&e.error)
+                .bind(&e.result)
+                .execute(&mut *tx)
+                .await
+                .map_err(|err| inner.db("recording executions", err))?;
+            }
+            sqlx::query("UPDATE runs SET state = $1, error = $2, executions = $3, ended_at = $4 WHERE id = $5")
+                .bind(state)
+                .bind(error)
+                .bind(count)
+                .bind(ended_at)
+                .bind(run_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| inner.db("finishing runs", e))?;
+        }
+        tx.commit().await.map_err(|e| inner.db("finishing runs", e))
+    }
+
     /// The newest fire time recorded for a schedule (whatever its status).
     pub async fn last_fire(&self, workflow: &str, schedule_index: usize) -> Result<Option<SystemTime>, StoreError> {
         let inner = self.inner();
@@ -342,6 +423,39 @@ mod tests {
         assert!(b.claim_fire("w.yaml", 1, t, "missed", None, None).await.unwrap(), "another schedule index is another fire");
         assert_eq!(a.last_fire("w.yaml", 0).await.unwrap(), Some(t));
         assert_eq!(a.fires("w.yaml").await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn fire_times_are_claimed_in_batches_and_runs_finished_in_batches() {
+        let dir = temp_dir();
+        let (a, b) = (open(dir.path()).await, open(dir.path()).await);
+        let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let fire = |index: i64, status: &str| FireRecord {
+            workflow: "w.yaml".into(),
+            schedule_index: index,
+            fire_time: t,
+            status: status.into(),
+            run_id: None,
+            lateness_ms: Some(7),
+        };
+        let run = |id: &'static str| NewRun { id, workflow: "w.yaml", workflow_name: "W", trigger: "schedule", fire_time: Some(t) };
+        assert!(a.claim_fire("w.yaml", 1, t, "started", None, Some(&run("r0"))).await.unwrap());
+        let claims = vec![(fire(0, "started"), Some(run("r1"))), (fire(1, "started"), Some(run("r2"))), (fire(2, "skipped"), None)];
+        assert_eq!(b.claim_fires(&claims).await.unwrap(), [true, false, true], "index 1 was claimed before");
+        assert!(a.run("r2").await.unwrap().is_none(), "a losing claim in a batch records no run");
+        assert_eq!(a.run("r1").await.unwrap().unwrap().state, "running");
+        let fires = a.fires("w.yaml").await.unwrap();
+        assert_eq!(fires.iter().map(|f| (f.schedule_index, f.status.as_str(), f.run_id.as_deref())).collect::<Vec<_>>(), [(0, "started", Some("r1")), (1, "started", Some("r0")), (2, "skipped", None)]);
+        assert_eq!(b.claim_fires(&[]).await.unwrap(), Vec::<bool>::new());
+
+        let exec = ExecutionRecord { seq: 0, action: "a".into(), status: "ok".into(), duration_ms: 3, detail: None, error: None, result: Some("{}".into()) };
+        let execs = [exec];
+        b.finish_runs(&[("r1", "succeeded", None, 1, &execs), ("r0", "interrupted", Some("stopped"), 0, &[])]).await.unwrap();
+        let r1 = a.run("r1").await.unwrap().unwrap();
+        assert_eq!((r1.state.as_str(), r1.executions, r1.ended_at.is_some()), ("succeeded", 1, true));
+        assert_eq!(a.run_executions("r1").await.unwrap().len(), 1);
+        let r0 = a.run("r0").await.unwrap().unwrap();
+        assert_eq!((r0.state.as_str(), r0.error.as_deref()), ("interrupted", Some("stopped")));
     }
 
     #[tokio::test]
