@@ -67,6 +67,11 @@ pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Ex
     tokio::spawn(forward_signals(tx));
     let summary = daemon.run(rx).await;
     tracing::info!(started = summary.started, missed = summary.missed, skipped = summary.skipped, interrupted = summary.interrupted, "daemon stopped");
+    // With --once (system cron, CI), a failed run is the command's failure too.
+    if args.once && summary.failed > 0 {
+        out.stderr_line(&format!("{} of the runs failed (see `relay runs list --state failed`)", summary.failed));
+        return Ok(Exit::RunFailed);
+    }
     Ok(Exit::Success)
 }
 

@@ -31,6 +31,9 @@ use writer::Completion;
 /// Loads (and plans) one workflow file; `Err` carries the rendered problems.
 pub type Loader = dyn Fn(&Path) -> Result<Arc<Plan>, String> + Send + Sync;
 
+/// How often fire-ledger rows too old to matter are deleted.
+const LEDGER_PRUNE_INTERVAL: Duration = Duration::from_secs(600);
+
 /// The deadline of a scheduled run whose workflow sets no `timeout`.
 pub const SCHEDULED_RUN_TIMEOUT: Duration = Duration::from_secs(3600);
 
@@ -62,12 +65,15 @@ pub struct DaemonSummary {
     pub skipped: usize,
     pub missed: usize,
     pub finished: usize,
+    /// Finished runs that failed.
+    pub failed: usize,
     pub interrupted: usize,
 }
 
 struct RunDone {
     key: String,
     index: usize,
+    succeeded: bool,
 }
 
 /// What a fire time becomes in the ledger.
@@ -166,14 +172,22 @@ impl Daemon {
         self.writer = Some(tokio::spawn(writer::write_history(self.store.clone(), self.options.keep_runs, receiver)));
         self.catch_up().await;
         if self.options.once {
-            while let Some(done) = self.runs.join_next_with_id().await {
-                self.finished(done).await;
+            while !self.runs.is_empty() {
+                tokio::select! {
+                    Some(done) = self.runs.join_next_with_id() => self.finished(done).await,
+                    signal = signals.recv() => if matches!(signal, Some(Signal::Stop) | None) {
+                        self.shutdown().await;
+                        return self.summary;
+                    },
+                }
             }
             self.close_history().await;
             tracing::info!(started = self.summary.started, missed = self.summary.missed, skipped = self.summary.skipped, "once: done");
             return self.summary;
         }
         let mut last_poll = tokio::time::Instant::now();
+        self.prune_ledger().await;
+        let mut last_prune = tokio::time::Instant::now();
         loop {
             let now = self.clock.now();
             self.fire_due(now).await;
@@ -193,12 +207,32 @@ impl Daemon {
                     if last_poll.elapsed() >= self.options.poll_interval {
                         last_poll = tokio::time::Instant::now();
                         self.reload().await;
+                        if last_prune.elapsed() >= LEDGER_PRUNE_INTERVAL {
+                            last_prune = tokio::time::Instant::now();
+                            self.prune_ledger().await;
+                        }
                     }
                 }
             }
         }
         self.shutdown().await;
         self.summary
+    }
+
+    /// Deletes ledger rows older than twice each schedule's catch-up window: such a fire time
+    /// can never run again (it would be too late), and catch-up starts from the newest row,
+    /// which is always kept. Without this the ledger of a per-second cron grows by 86,400 rows
+    /// a day.
+    async fn prune_ledger(&self) {
+        let now = self.clock.now();
+        for (key, entry) in &self.workflows {
+            for (index, slot) in entry.slots.iter().enumerate() {
+                let before = now - slot.spec.catchup_window() * 2;
+                if let Err(e) = self.store.prune_fires(key, index, before.into()).await {
+                    tracing::warn!(workflow = %key, error = %e, "cannot prune the fire ledger");
+                }
+            }
+        }
     }
 
     fn next_fire(&self) -> Option<DateTime<Utc>> {
@@ -423,6 +457,7 @@ impl Daemon {
                 default_timeout: Some(SCHEDULED_RUN_TIMEOUT),
             };
             let report = engine::run(plan, services.clone(), options, observer.clone()).await;
+            let succeeded = report.succeeded;
             let _ = ends.send(Completion {
                 key: key_owned.clone(),
                 run_id: id,
@@ -432,7 +467,7 @@ impl Daemon {
                 records: observer.take(),
                 duration_ms: Some(report.duration.as_millis() as u64),
             });
-            RunDone { key: key_owned, index }
+            RunDone { key: key_owned, index, succeeded }
         });
         self.in_flight.insert(handle.id(), (key.to_owned(), run_id));
     }
@@ -467,6 +502,9 @@ impl Daemon {
             }
         };
         self.summary.finished += 1;
+        if !done.succeeded {
+            self.summary.failed += 1;
+        }
         let queued = match self.workflows.get_mut(&done.key).and_then(|e| e.slots.get_mut(done.index)) {
             Some(slot) => {
                 slot.running = slot.running.saturating_sub(1);

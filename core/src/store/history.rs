@@ -274,18 +274,53 @@ impl Store {
         tx.commit().await.map_err(|e| inner.db("finishing a run", e))
     }
 
-    /// Marks every run still `running` as `interrupted` (on start, after a crash), returning how many.
+    /// Marks as `interrupted` every run still `running` whose process is gone (after a crash),
+    /// returning how many. Runs of another live daemon sharing the store are left alone.
     pub async fn interrupt_running(&self, reason: &str) -> Result<u64, StoreError> {
         let inner = self.inner();
         let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("marking interrupted runs", e))?;
-        let n = sqlx::query("UPDATE runs SET state = 'interrupted', error = $1, ended_at = $2 WHERE state = 'running'")
-            .bind(reason)
-            .bind(now_millis())
-            .execute(&mut *tx)
+        let running: Vec<(String, Option<String>)> = sqlx::query("SELECT id, holder FROM runs WHERE state = 'running'")
+            .fetch_all(&mut *tx)
             .await
             .map_err(|e| inner.db("marking interrupted runs", e))?
-            .rows_affected();
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let mut n = 0;
+        for (id, holder) in running {
+            if !holder_is_gone(holder.as_deref()) {
+                continue;
+            }
+            n += sqlx::query("UPDATE runs SET state = 'interrupted', error = $1, ended_at = $2 WHERE id = $3 AND state = 'running'")
+                .bind(reason)
+                .bind(now_millis())
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| inner.db("marking interrupted runs", e))?
+                .rows_affected();
+        }
         tx.commit().await.map_err(|e| inner.db("marking interrupted runs", e))?;
+        Ok(n)
+    }
+
+    /// Forgets ledger rows of a schedule older than `before`, always keeping its newest row
+    /// (catch-up starts from it). Returns how many were deleted.
+    pub async fn prune_fires(&self, workflow: &str, schedule_index: usize, before: SystemTime) -> Result<u64, StoreError> {
+        let inner = self.inner();
+        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("pruning the fire ledger", e))?;
+        let n = sqlx::query(
+            "DELETE FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2 AND fire_time < $3
+             AND fire_time < (SELECT MAX(fire_time) FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2)",
+        )
+        .bind(workflow)
+        .bind(schedule_index as i64)
+        .bind(to_millis(before))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| inner.db("pruning the fire ledger", e))?
+        .rows_affected();
+        tx.commit().await.map_err(|e| inner.db("pruning the fire ledger", e))?;
         Ok(n)
     }
 
@@ -375,7 +410,7 @@ impl Store {
 
 async fn insert_run(tx: &mut super::backend::DbTx, run: &NewRun<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO runs (id, workflow, workflow_name, trigger, state, started_at, fire_time) VALUES ($1, $2, $3, $4, 'running', $5, $6)",
+        "INSERT INTO runs (id, workflow, workflow_name, trigger, state, started_at, fire_time, holder) VALUES ($1, $2, $3, $4, 'running', $5, $6, $7)",
     )
     .bind(run.id)
     .bind(run.workflow)
@@ -383,9 +418,36 @@ async fn insert_run(tx: &mut super::backend::DbTx, run: &NewRun<'_>) -> Result<(
     .bind(run.trigger)
     .bind(now_millis())
     .bind(run.fire_time.map(to_millis))
+    .bind(this_process())
     .execute(&mut **tx)
     .await
     .map(|_| ())
+}
+
+/// `host:pid` of this process, recorded as the holder of the runs it starts.
+pub fn this_process() -> String {
+    format!("{}:{}", host_name(), std::process::id())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Whether the process `holder` names is certainly gone: on this host and no longer running.
+/// A holder on another host cannot be checked here, so it is presumed alive.
+fn holder_is_gone(holder: Option<&str>) -> bool {
+    let Some((host, pid)) = holder.and_then(|h| h.rsplit_once(':')) else { return true };
+    if host != host_name() {
+        return false;
+    }
+    match pid.parse::<u32>() {
+        Ok(pid) if pid == std::process::id() => false,
+        Ok(pid) => !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => true,
+    }
 }
 
 fn run_record(r: &sqlx::sqlite::SqliteRow) -> RunRecord {
@@ -459,6 +521,20 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_ledger_is_pruned_but_keeps_the_newest_fire() {
+        let dir = temp_dir();
+        let store = open(dir.path()).await;
+        let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + s);
+        for s in 0..5 {
+            assert!(store.claim_fire("w", 0, t(s), "missed", None, None).await.unwrap());
+        }
+        assert_eq!(store.prune_fires("w", 0, t(3)).await.unwrap(), 3);
+        assert_eq!(store.fires("w").await.unwrap().len(), 2);
+        assert_eq!(store.prune_fires("w", 0, t(100)).await.unwrap(), 1, "the newest row stays");
+        assert_eq!(store.last_fire("w", 0).await.unwrap(), Some(t(4)));
+    }
+
+    #[tokio::test]
     async fn runs_record_finish_list_and_prune() {
         let dir = temp_dir();
         let store = open(dir.path()).await;
@@ -487,7 +563,20 @@ mod tests {
         let dir = temp_dir();
         let store = open(dir.path()).await;
         store.start_run(&NewRun { id: "x", workflow: "w", workflow_name: "W", trigger: "schedule", fire_time: None }).await.unwrap();
+        assert_eq!(store.interrupt_running("the daemon stopped").await.unwrap(), 0, "this process is alive: its run stays running");
+        let dead = format!("{}:{}", host_name(), u32::MAX - 7);
+        let elsewhere = "some-other-host:1".to_owned();
+        for (id, holder) in [("dead", &dead), ("elsewhere", &elsewhere)] {
+            sqlx::query("INSERT INTO runs (id, workflow, workflow_name, trigger, state, started_at, holder) VALUES ($1, 'w', 'W', 'schedule', 'running', 0, $2)")
+                .bind(id)
+                .bind(holder)
+                .execute(store.inner().pool())
+                .await
+                .unwrap();
+        }
         assert_eq!(store.interrupt_running("the daemon stopped").await.unwrap(), 1);
-        assert_eq!(store.run("x").await.unwrap().unwrap().state, "interrupted");
+        assert_eq!(store.run("dead").await.unwrap().unwrap().state, "interrupted");
+        assert_eq!(store.run("elsewhere").await.unwrap().unwrap().state, "running");
+        assert_eq!(store.run("x").await.unwrap().unwrap().state, "running");
     }
 }

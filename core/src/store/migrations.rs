@@ -34,6 +34,11 @@ pub(super) const SQLITE_MIGRATIONS: &[Migration] = &[
         name: "deduplicate state",
         sql: include_str!("migrations/sqlite/0003_dedup.sql"),
     },
+    Migration {
+        version: 4,
+        name: "run holder",
+        sql: include_str!("migrations/sqlite/0004_run_holder.sql"),
+    },
 ];
 
 const CREATE_LEDGER: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -143,7 +148,7 @@ mod tests {
         migrate(&pool, &path, SQLITE_MIGRATIONS)
             .await
             .expect("second");
-        assert_eq!(versions(&pool).await, vec![1, 2, 3]);
+        assert_eq!(versions(&pool).await, vec![1, 2, 3, 4]);
         for table in ["data_keys", "secrets", "token_cache", "runs", "action_executions", "schedule_fires", "dedup_seen"] {
             let count: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
@@ -221,7 +226,7 @@ mod tests {
             error,
             StoreError::NewerSchema {
                 found: 99,
-                known: 3,
+                known: 4,
                 ..
             }
         ));

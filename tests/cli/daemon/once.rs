@@ -52,3 +52,17 @@ fn once_with_nothing_scheduled_exits_0() {
     assert_eq!(once.wait_exit(WAIT), 0, "{}", once.stderr());
     assert_eq!(once.events("once: done")[0]["started"], 0);
 }
+
+#[test]
+fn once_exits_1_when_a_run_it_started_failed() {
+    let project = Project::new();
+    // A formula reading a path that does not exist fails the run.
+    project.write(
+        DAILY,
+        "name: Daily\nschedule: \"0 0 * * *\"\nactions:\n  - name: Broken\n    type: event_transform\n    options:\n      mode: message_only\n      payload: {x: <<nothing.here>>}\n",
+    );
+    let mut once = project.daemon(&["--once"]);
+    assert_eq!(once.wait_exit(WAIT), 1, "a failed run fails --once: {}", once.stderr());
+    assert!(once.stderr().contains("1 of the runs failed"), "{}", once.stderr());
+    assert_eq!(project.runs()[0]["state"], "failed");
+}
