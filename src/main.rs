@@ -25,13 +25,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let redactor = Arc::new(Redactor::new());
     let out = Arc::new(Output::new(cli.color, redactor.clone()));
+    install_panic_hook(out.clone());
     // The daemon's fire and run lines are its output: info by default.
     let verbose = if matches!(cli.command, Command::Daemon(_)) { cli.verbose.max(1) } else { cli.verbose };
     logging::init(verbose, cli.log_format, out.color, redactor);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
         Err(e) => {
             return finish(
@@ -75,5 +73,41 @@ fn finish(out: &Output, result: Result<Exit, Failure>) -> ExitCode {
             f.exit
         }
     };
+    out.flush();
     ExitCode::from(exit as u8)
+}
+
+/// A panic is a bug: say so in one line (redacted, no backtrace) and exit 70.
+fn install_panic_hook(out: Arc<Output>) {
+    std::panic::set_hook(Box::new(move |info| {
+        out.flush();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let message = out.redactor.redact(&what).into_owned();
+        eprintln!("error: internal error: {message}{place}\nThis is a bug in Relay: please report it with the command you ran.");
+        std::process::exit(Exit::Internal as i32);
+    }));
+}
+
+/// The async runtime a command needs. One run is driven from one thread: its executions
+/// wait on the network, not the CPU, and measured on 2 cores a single-threaded runtime beats
+/// worker threads for sequential and for 64-wide runs alike (no hand-offs between threads).
+/// The daemon, which runs many workflows at once, gets worker threads. `RELAY_RUNTIME=multi`
+/// or `=current` overrides this.
+fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
+    let multi = match std::env::var("RELAY_RUNTIME").as_deref() {
+        Ok("current") => false,
+        Ok("multi") => true,
+        _ => matches!(command, Command::Daemon(_)),
+    };
+    if multi {
+        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+    } else {
+        tokio::runtime::Builder::new_current_thread().enable_all().build()
+    }
 }

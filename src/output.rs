@@ -17,7 +17,13 @@ pub struct Output {
     pub color: bool,
     /// The progress bar currently on stderr (lines are printed above it).
     bar: Mutex<Option<ProgressBar>>,
+    /// stderr lines not yet written. Off a terminal, progress lines are written in blocks: a
+    /// write per line costs more than the request it reports (100,000 of them in a big explode).
+    pending: Mutex<Vec<u8>>,
 }
+
+/// Buffered stderr is written once it holds this much.
+const PENDING_LIMIT: usize = 64 * 1024;
 
 impl Output {
     pub fn new(color: ColorChoice, redactor: Arc<Redactor>) -> Output {
@@ -35,6 +41,7 @@ impl Output {
             stderr_is_terminal,
             color,
             bar: Mutex::new(None),
+            pending: Mutex::new(Vec::new()),
         }
     }
 
@@ -47,16 +54,58 @@ impl Output {
         let _ = out.flush();
     }
 
+    /// Writes `value` as JSON (pretty or compact, then a newline) to stdout, streamed through
+    /// the redactor: a big run's output is never held as one string.
+    pub fn stdout_json<T: serde::Serialize>(&self, value: &T, pretty: bool) {
+        let stdout = std::io::stdout().lock();
+        // serde writes token by token: buffer before the redactor, so it scans large blocks.
+        let redacting = relay_core::credentials::RedactingWriter::new(stdout, self.redactor.clone());
+        let mut writer = std::io::BufWriter::with_capacity(64 * 1024, redacting);
+        let written = if pretty {
+            serde_json::to_writer_pretty(&mut writer, value)
+        } else {
+            relay_core::value::with_verbatim_bodies(|| serde_json::to_writer(&mut writer, value))
+        };
+        if let Err(e) = written {
+            // A closed pipe (`relay run … | head`) is not worth more than a note.
+            if !e.is_io() {
+                let _ = writeln!(writer, "{{\"error\": \"cannot print the output as JSON: {e}\"}}");
+            }
+        }
+        let _ = writer.write_all(b"\n");
+        let _ = writer.flush();
+    }
+
     /// Writes one line (redacted) to stderr, above the progress bar if there is one.
     pub fn stderr_line(&self, line: &str) {
         let line = self.redactor.redact(line);
         let bar = self.bar.lock().unwrap_or_else(|p| p.into_inner());
         match bar.as_ref() {
             Some(b) => b.println(line.as_ref()),
-            None => {
-                let mut err = std::io::stderr().lock();
-                let _ = writeln!(err, "{line}");
+            None if self.stderr_is_terminal => {
+                let mut text = String::with_capacity(line.len() + 1);
+                text.push_str(&line);
+                text.push('\n');
+                let _ = std::io::stderr().lock().write_all(text.as_bytes());
             }
+            None => {
+                let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+                pending.extend_from_slice(line.as_bytes());
+                pending.push(b'\n');
+                if pending.len() >= PENDING_LIMIT {
+                    let _ = std::io::stderr().lock().write_all(&pending);
+                    pending.clear();
+                }
+            }
+        }
+    }
+
+    /// Writes buffered stderr lines out (before exiting, or when a long wait follows).
+    pub fn flush(&self) {
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if !pending.is_empty() {
+            let _ = std::io::stderr().lock().write_all(&pending);
+            pending.clear();
         }
     }
 

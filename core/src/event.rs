@@ -7,6 +7,8 @@ use std::sync::Arc;
 use minijinja::Value;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 
+use crate::value::Json;
+
 /// One event: the entry event plus the results added along its path, newest last.
 #[derive(Clone, Debug)]
 pub struct Event(Arc<Node>);
@@ -130,11 +132,11 @@ impl Serialize for Event {
                     continue;
                 }
                 let v = entry.get_item(&k).unwrap_or_default();
-                map.serialize_entry(&k, &v)?;
+                map.serialize_entry(&Json(&k), &Json(&v))?;
             }
         }
         for (slug, result) in steps {
-            map.serialize_entry(slug.as_ref(), result)?;
+            map.serialize_entry(slug.as_ref(), &Json(result))?;
         }
         map.end()
     }

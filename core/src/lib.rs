@@ -19,6 +19,7 @@ pub mod schedule;
 pub mod source;
 pub mod store;
 pub mod time;
+pub mod value;
 pub mod workflow;
 pub mod yaml;
 

@@ -63,6 +63,7 @@ pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Ex
     if daemon.workflow_count() == 0 && !args.once {
         out.stderr_line("note: no workflow has a `schedule:` yet; the daemon waits for one to be added");
     }
+    out.flush();
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     tokio::spawn(forward_signals(tx));
     let summary = daemon.run(rx).await;

@@ -11,7 +11,7 @@ use crate::cli::{Cli, OutputFormat, RunArgs};
 use crate::exit::{Exit, Failure};
 use crate::loading::{load_config, parse_resources, plan_file};
 use crate::output::Output;
-use crate::render::{events, progress::Progress};
+use crate::render::progress::Progress;
 use crate::report::{print_diagnostics, print_summary};
 use crate::setup;
 
@@ -58,14 +58,17 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
     out.clear_progress();
     if !args.dry_run {
         match format {
-            OutputFormat::Pretty => out.stdout(&events::array(&report.output, true)),
-            OutputFormat::Json => out.stdout(&events::array(&report.output, false)),
+            OutputFormat::Pretty => out.stdout_json(&report.output, true),
+            OutputFormat::Json => out.stdout_json(&report.output, false),
             OutputFormat::Ndjson => {}
         }
     }
     print_summary(&report, &out);
+    let succeeded = report.succeeded;
+    // The process ends right after: freeing every event of a big run one by one is wasted work.
+    std::mem::forget(report);
     setup::print_store_warnings(&credentials, &out);
-    Ok(if report.succeeded {
+    Ok(if succeeded {
         Exit::Success
     } else {
         Exit::RunFailed

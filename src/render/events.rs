@@ -4,19 +4,6 @@ use relay_core::credentials::Redactor;
 use relay_core::engine::EmitStatus;
 use relay_core::event::Event;
 
-/// The leaf events as a JSON array.
-pub fn array(events: &[Event], pretty: bool) -> String {
-    let text = if pretty {
-        serde_json::to_string_pretty(events)
-    } else {
-        serde_json::to_string(events)
-    };
-    let mut text = text
-        .unwrap_or_else(|e| format!("[{{\"error\": \"cannot print the output as JSON: {e}\"}}]"));
-    text.push('\n');
-    text
-}
-
 /// One `--output ndjson` line: `{"run", "action", "status", "event"}`.
 pub fn ndjson_line(run_id: &str, action: &str, status: EmitStatus, event: &Event) -> String {
     #[derive(serde::Serialize)]
@@ -26,13 +13,9 @@ pub fn ndjson_line(run_id: &str, action: &str, status: EmitStatus, event: &Event
         status: &'a str,
         event: &'a Event,
     }
-    let mut text = serde_json::to_string(&Line {
-        run: run_id,
-        action,
-        status: status.as_str(),
-        event,
-    })
-    .unwrap_or_else(|e| format!("{{\"error\": \"cannot print the event as JSON: {e}\"}}"));
+    let line = Line { run: run_id, action, status: status.as_str(), event };
+    let mut text = relay_core::value::with_verbatim_bodies(|| serde_json::to_string(&line))
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot print the event as JSON: {e}\"}}"));
     text.push('\n');
     text
 }

@@ -338,7 +338,7 @@ impl Provider {
             method: Method::Post,
             url,
             headers,
-            body: Some(encode_pairs(&form).into_bytes()),
+            body: Some(encode_pairs(&form).into_bytes().into()),
         };
         let retry = RetryPolicy::default();
         let reads = &self.reads;

@@ -90,6 +90,13 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
         false
     }
 
+    /// Whether the value may be kept for the rest of the process once resolved (a `text`
+    /// value: an environment variable or a file does not change during a run, and re-running a
+    /// secret manager's command for every request would be slow).
+    fn memoize(&self) -> bool {
+        false
+    }
+
     /// `relay credential login`: exchange a username and password for a stored refresh token.
     fn login<'a>(
         &'a self,

@@ -61,6 +61,11 @@ impl Redactor {
         if value.chars().count() < MIN_SECRET_CHARS {
             return false;
         }
+        // The same value comes back on every use of a credential: skip deriving its forms
+        // again (the value itself is always among them).
+        if self.registry.lock().unwrap_or_else(PoisonError::into_inner).seen.contains(value) {
+            return true;
+        }
         let forms = derived_forms(value);
         let mut registry = self.registry.lock().unwrap_or_else(PoisonError::into_inner);
         let before = registry.forms.len();
@@ -200,6 +205,11 @@ impl Compiled {
     /// The runs of `haystack` to mask, in order. A match that starts inside the previous run
     /// extends it, so nested secrets resolve to the longest and overlapping ones merge.
     pub(super) fn regions(&self, haystack: &[u8]) -> Vec<Region> {
+        // Almost all text holds no secret: one forward scan (much cheaper than collecting
+        // overlapping matches) settles that.
+        if !self.automaton.is_match(haystack) {
+            return Vec::new();
+        }
         let mut matches: Vec<(usize, usize, usize)> = self
             .automaton
             .find_overlapping_iter(haystack)

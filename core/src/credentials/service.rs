@@ -190,8 +190,9 @@ impl Credentials {
         let slot = self.slot(name);
         let mut cached = slot.lock().await;
         let now = SystemTime::now();
+        let memoize = def.provider.memoize();
         if let Some(r) = cached.as_ref() {
-            if r.expires_at.is_some_and(|t| t > now) {
+            if r.expires_at.is_some_and(|t| t > now) || (memoize && r.expires_at.is_none()) {
                 return Ok(r.value.clone());
             }
         }
@@ -223,7 +224,7 @@ impl Credentials {
             failpoint("after-token-stored");
         }
         let value = resolved.value.clone();
-        *cached = resolved.expires_at.is_some().then_some(resolved);
+        *cached = (resolved.expires_at.is_some() || memoize).then_some(resolved);
         Ok(value)
     }
 

@@ -88,6 +88,12 @@ impl CredentialType for TextCredential {
 }
 
 impl CredentialProvider for TextProvider {
+    fn memoize(&self) -> bool {
+        // A stored value is read afresh: a rotation or `relay credential login` by another
+        // process must be seen by a running daemon.
+        !matches!(self.source, TextSource::Store)
+    }
+
     fn describe(&self) -> String {
         match &self.source {
             TextSource::Value(_) => "value in relay.yaml".into(),

@@ -66,7 +66,7 @@ impl Observer for HistoryObserver {
     fn emitted(&self, _run_id: &str, action: &str, _status: EmitStatus, event: &Event) {
         let Some(result) = event.get(action) else { return };
         // Redact before shortening: a cut through a secret would leave half of it unmatched.
-        let json = self.redact(&serde_json::to_string(&result).unwrap_or_default());
+        let json = self.redact(&serde_json::to_string(&crate::value::Json(&result)).unwrap_or_default());
         let summary: String = if json.chars().count() > RESULT_SUMMARY {
             format!("{}…", json.chars().take(RESULT_SUMMARY).collect::<String>())
         } else {

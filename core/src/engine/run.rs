@@ -215,7 +215,9 @@ impl Coordinator {
             });
             return;
         }
-        if planned.action.is_pure() {
+        // Pure actions, and every action when only one execution may be in flight, run right
+        // here: a spawned task would buy no parallelism, only hand-offs.
+        if planned.action.is_pure() || self.cx.plan.concurrency <= 1 {
             let started = Instant::now();
             let acx = self.cx.action(action);
             let outcome = planned.action.execute(&acx, event.clone()).await;

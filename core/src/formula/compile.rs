@@ -7,6 +7,7 @@ use minijinja::{Expression, Template, Value};
 
 use super::env::environment;
 use super::error::FormulaSyntaxError;
+use super::path::PathExpr;
 use super::pills::{Piece, Shape, split};
 use super::refs::{Ref, Refs};
 use crate::source::{Location, SourceFile};
@@ -32,15 +33,24 @@ pub(super) enum Tree {
 #[derive(Debug)]
 pub(super) enum Segment {
     Text(String),
-    Pill(Expr),
+    Pill(Arc<Expr>),
 }
 
 #[derive(Debug)]
 pub(super) struct Expr {
     pub source: String,
-    pub compiled: Expression<'static, 'static>,
+    pub program: Program,
     /// The dotted paths it reads, to name the missing one when the result is undefined.
     pub paths: Vec<String>,
+}
+
+/// How an expression is evaluated.
+#[derive(Debug)]
+pub(super) enum Program {
+    /// A plain path, read straight from the scope.
+    Path(PathExpr),
+    /// Anything else, run by MiniJinja.
+    MiniJinja(Expression<'static, 'static>),
 }
 
 #[derive(Debug)]
@@ -64,10 +74,7 @@ impl Compiled {
     /// Compiles a single formula string that has no place in a file (e.g. a `--resource` value).
     pub fn from_str(text: &str) -> Result<Compiled, FormulaSyntaxError> {
         let node = Node::new(NodeValue::Str(text.to_owned()), Location::UNKNOWN);
-        let source = SourceFile {
-            path: Default::default(),
-            text: String::new(),
-        };
+        let source = SourceFile::unshared(std::path::PathBuf::new(), String::new());
         compile(&source, &node).map_err(|mut errs| errs.remove(0).1)
     }
 
@@ -180,7 +187,7 @@ fn compile_string(
             return Tree::Const(Value::UNDEFINED);
         }
     };
-    let mut expr = |src: &str, offset: usize| -> Option<Expr> {
+    let mut expr = |src: &str, offset: usize| -> Option<Arc<Expr>> {
         match compile_expression(src) {
             Ok(e) => {
                 refs.paths.extend(e.paths.iter().map(|p| {
@@ -206,7 +213,7 @@ fn compile_string(
             source: src,
             offset,
         } => match expr(src, offset) {
-            Some(e) => Tree::Expr(Arc::new(e)),
+            Some(e) => Tree::Expr(e),
             None => Tree::Const(Value::UNDEFINED),
         },
         Shape::Pieces(pieces) => {
@@ -242,8 +249,38 @@ fn compile_string(
     }
 }
 
-fn compile_expression(src: &str) -> Result<Expr, FormulaSyntaxError> {
+/// Compiles an expression, once per distinct text in the process: the same formula (say
+/// `<<CREDENTIAL.halo>>` in every action) shares one compiled form.
+fn compile_expression(src: &str) -> Result<Arc<Expr>, FormulaSyntaxError> {
+    static CACHE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Arc<Expr>>>> =
+        std::sync::LazyLock::new(Default::default);
+    /// A bound on the cache, for daemons that re-plan edited files for months.
+    const CACHE_LIMIT: usize = 20_000;
+    if let Some(hit) = CACHE.lock().unwrap_or_else(|p| p.into_inner()).get(src) {
+        return Ok(hit.clone());
+    }
+    let expr = Arc::new(compile_uncached(src)?);
+    let mut cache = CACHE.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(src.to_owned(), expr.clone());
+    Ok(expr)
+}
+
+/// The names of the environment's functions and constants (looked up for every formula).
+fn global_names() -> &'static std::collections::BTreeSet<&'static str> {
+    static NAMES: std::sync::LazyLock<std::collections::BTreeSet<&'static str>> =
+        std::sync::LazyLock::new(|| environment().globals().map(|(name, _)| name).collect());
+    &NAMES
+}
+
+fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
     let env = environment();
+    if let Some(path) = PathExpr::parse(src, |name| global_names().contains(name)) {
+        let paths = vec![path.reference()];
+        return Ok(Expr { source: src.to_owned(), program: Program::Path(path), paths });
+    }
     let compiled = env
         .compile_expression_owned(src.to_owned())
         .map_err(|e| syntax_error(src, &e))?;
@@ -251,7 +288,7 @@ fn compile_expression(src: &str) -> Result<Expr, FormulaSyntaxError> {
     check_functions(&mut paths, src)?;
     Ok(Expr {
         source: src.to_owned(),
-        compiled,
+        program: Program::MiniJinja(compiled),
         paths,
     })
 }
@@ -306,8 +343,7 @@ fn subscripted_names<'a>(src: &'a str, root: &str) -> Vec<&'a str> {
 /// Drops known function names from `paths`, and refuses upper-case names that look like a
 /// call to a function that does not exist (`SIZEE(x)`), with a suggestion.
 fn check_functions(paths: &mut Vec<String>, src: &str) -> Result<(), FormulaSyntaxError> {
-    let env = environment();
-    let globals: Vec<&str> = env.globals().map(|(name, _)| name).collect();
+    let globals: Vec<&str> = global_names().iter().copied().collect();
     paths.retain(|p| !globals.contains(&p.as_str()));
     for p in paths.iter() {
         if p.contains('.') || !is_call(src, p) {

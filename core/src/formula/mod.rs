@@ -5,6 +5,7 @@
 mod compile;
 mod env;
 mod error;
+mod path;
 pub mod functions;
 mod pills;
 mod refs;

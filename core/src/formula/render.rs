@@ -5,7 +5,7 @@
 use minijinja::value::ValueKind;
 use minijinja::{ErrorKind, Value};
 
-use super::compile::{Compiled, Expr, Segment, Tree};
+use super::compile::{Compiled, Expr, Program, Segment, Tree};
 use super::error::FormulaError;
 use super::scope::Scope;
 use super::text::to_text;
@@ -17,28 +17,39 @@ impl Compiled {
         if let Tree::Const(v) = &self.tree {
             return Ok(v.clone());
         }
-        let ctx = scope.clone().into_value();
-        render_tree(&self.tree, &ctx, scope)
+        render_tree(&self.tree, &Ctx::new(scope), scope)
     }
 
     /// Like [`render`](Self::render), but a value that is exactly one formula whose result does
     /// not exist gives `None` instead of an error (for `is_null` rules and similar tests).
     pub fn render_optional(&self, scope: &Scope) -> Result<Option<Value>, FormulaError> {
         if let Tree::Expr(e) = &self.tree {
-            let ctx = scope.clone().into_value();
-            let v = eval(e, &ctx, scope)?;
+            let v = eval(e, &Ctx::new(scope), scope)?;
             return Ok((!v.is_undefined()).then_some(v));
         }
         self.render(scope).map(Some)
     }
 
-    /// Renders with an already-built context value (saves a clone when rendering many options).
-    pub fn render_in(&self, ctx: &Value, scope: &Scope) -> Result<Value, FormulaError> {
-        render_tree(&self.tree, ctx, scope)
+}
+
+/// The scope as a MiniJinja context, built only when a formula needs MiniJinja (plain paths
+/// and constants never do).
+struct Ctx<'a> {
+    scope: &'a Scope,
+    value: std::cell::OnceCell<Value>,
+}
+
+impl<'a> Ctx<'a> {
+    fn new(scope: &'a Scope) -> Ctx<'a> {
+        Ctx { scope, value: std::cell::OnceCell::new() }
+    }
+
+    fn get(&self) -> &Value {
+        self.value.get_or_init(|| self.scope.clone().into_value())
     }
 }
 
-fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, FormulaError> {
+fn render_tree(tree: &Tree, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, FormulaError> {
     match tree {
         Tree::Const(v) => Ok(v.clone()),
         Tree::Expr(e) => {
@@ -66,7 +77,7 @@ fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, Formula
         }
         Tree::Block(b) => b
             .template
-            .render(ctx.clone())
+            .render(ctx.get().clone())
             .map(Value::from)
             .map_err(|e| explain(&e, "<% %> block", &b.paths, scope)),
         Tree::Seq(items) => {
@@ -87,10 +98,11 @@ fn render_tree(tree: &Tree, ctx: &Value, scope: &Scope) -> Result<Value, Formula
     }
 }
 
-fn eval(e: &Expr, ctx: &Value, scope: &Scope) -> Result<Value, FormulaError> {
-    e.compiled
-        .eval(ctx.clone())
-        .map_err(|err| explain(&err, &e.source, &e.paths, scope))
+fn eval(e: &Expr, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, FormulaError> {
+    match &e.program {
+        Program::Path(path) => Ok(path.eval(scope)),
+        Program::MiniJinja(program) => program.eval(ctx.get().clone()).map_err(|err| explain(&err, &e.source, &e.paths, scope)),
+    }
 }
 
 /// Turns a MiniJinja error into one a user can act on, naming the missing path when that is the cause.

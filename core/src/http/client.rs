@@ -19,8 +19,12 @@ const MAX_REDIRECTS: usize = 10;
 /// The shared client (pooled keep-alive connections) plus a lazily built one that skips TLS
 /// verification for the actions that ask for it.
 pub struct HttpClient {
-    verified: reqwest::Client,
+    // Built on first use: loading the system's root certificates is most of a cold start, and
+    // `relay validate` or a run without HTTP never needs them.
+    verified: OnceLock<reqwest::Client>,
     unverified: OnceLock<reqwest::Client>,
+    /// For `http://` URLs: no TLS, so no root certificates to load at all.
+    plain: OnceLock<reqwest::Client>,
 }
 
 /// A fully rendered request.
@@ -29,7 +33,8 @@ pub struct PreparedRequest {
     pub method: Method,
     pub url: Url,
     pub headers: Vec<(String, String)>,
-    pub body: Option<Vec<u8>>,
+    /// Shared bytes: each attempt and redirect hop sends the same body without copying it.
+    pub body: Option<bytes::Bytes>,
 }
 
 /// How to send it.
@@ -78,16 +83,19 @@ impl Default for HttpClient {
 impl HttpClient {
     pub fn new() -> HttpClient {
         HttpClient {
-            verified: build(true),
+            verified: OnceLock::new(),
             unverified: OnceLock::new(),
+            plain: OnceLock::new(),
         }
     }
 
-    fn client(&self, verify_tls: bool) -> &reqwest::Client {
-        if verify_tls {
-            &self.verified
+    fn client(&self, url: &Url, verify_tls: bool) -> &reqwest::Client {
+        if url.scheme() == "http" {
+            self.plain.get_or_init(|| build(Tls::None))
+        } else if verify_tls {
+            self.verified.get_or_init(|| build(Tls::Verified))
         } else {
-            self.unverified.get_or_init(|| build(false))
+            self.unverified.get_or_init(|| build(Tls::Unverified))
         }
     }
 
@@ -147,14 +155,16 @@ impl HttpClient {
         request: &PreparedRequest,
         options: &SendOptions<'_>,
     ) -> Result<Exchange, AttemptError> {
-        let client = self.client(options.verify_tls);
         let mut method = request.method;
         let mut url = request.url.clone();
-        let mut headers = request.headers.clone();
+        // Copied only when a redirect has to change them.
+        let mut headers: std::borrow::Cow<'_, [(String, String)]> = std::borrow::Cow::Borrowed(&request.headers);
         let mut body = request.body.clone();
         for _hop in 0..=MAX_REDIRECTS {
+            // Per hop: a redirect may move from http to https.
+            let client = self.client(&url, options.verify_tls);
             let mut builder = client.request(method.to_reqwest(), url.clone());
-            for (name, value) in &headers {
+            for (name, value) in headers.iter() {
                 let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
                     AttemptError::Refused(format!("`{name}` is not a valid header name"))
                 })?;
@@ -215,7 +225,7 @@ impl HttpClient {
             if options.carries_credentials {
                 (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
             } else if target.origin() != url.origin() {
-                headers.retain(|(n, _)| {
+                headers.to_mut().retain(|(n, _)| {
                     !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str())
                 });
             }
@@ -226,7 +236,7 @@ impl HttpClient {
             {
                 method = Method::Get;
                 body = None;
-                headers.retain(|(n, _)| {
+                headers.to_mut().retain(|(n, _)| {
                     !n.eq_ignore_ascii_case("content-type")
                         && !n.eq_ignore_ascii_case("content-length")
                 });
@@ -248,15 +258,29 @@ enum AttemptError {
     Refused(String),
 }
 
-fn build(verify_tls: bool) -> reqwest::Client {
-    let builder = reqwest::Client::builder()
+/// Which TLS a client is built for.
+#[derive(Clone, Copy, PartialEq)]
+enum Tls {
+    Verified,
+    Unverified,
+    /// Plain http: an empty root store instead of the system's (loading it is most of a
+    /// cold start).
+    None,
+}
+
+fn build(tls: Tls) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(Duration::from_secs(10))
         .read_timeout(Duration::from_secs(300))
         .pool_idle_timeout(Duration::from_secs(60))
-        .tcp_nodelay(true)
-        .tls_danger_accept_invalid_certs(!verify_tls);
+        .tcp_nodelay(true);
+    builder = match tls {
+        Tls::Verified => builder,
+        Tls::Unverified => builder.tls_danger_accept_invalid_certs(true),
+        Tls::None => builder.tls_certs_only(std::iter::empty()),
+    };
     builder.build().unwrap_or_else(|_| reqwest::Client::new())
 }
 

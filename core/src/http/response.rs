@@ -34,6 +34,10 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Value {
     if text.is_empty() {
         return Value::from("");
     }
+    // Objects and arrays stay bytes until a formula reads them (see `LazyJson`).
+    if let Some(lazy) = crate::value::LazyJson::value_of(text) {
+        return lazy;
+    }
     let declared_json = content_type.is_some_and(is_json_type);
     let looks_like_container = text
         .iter()

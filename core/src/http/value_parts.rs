@@ -61,13 +61,13 @@ pub fn shape(value: &Value) -> Result<Shape, EncodeError> {
 
 /// Compact JSON text of `value`.
 pub fn json_text(value: &Value) -> Result<String, EncodeError> {
-    serde_json::to_string(value)
+    serde_json::to_string(&crate::value::Json(value))
         .map_err(|err| EncodeError::new(format!("payload cannot be written as JSON: {err}")))
 }
 
 /// Compact JSON bytes of `value`.
 pub fn json_bytes(value: &Value) -> Result<Vec<u8>, EncodeError> {
-    serde_json::to_vec(value)
+    serde_json::to_vec(&crate::value::Json(value))
         .map_err(|err| EncodeError::new(format!("payload cannot be written as JSON: {err}")))
 }
 

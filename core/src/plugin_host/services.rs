@@ -134,7 +134,7 @@ impl<'a> CallServices<'a> {
             method,
             url,
             headers,
-            body,
+            body: body.map(bytes::Bytes::from),
         };
         let retry = RetryPolicy::default();
         let (carrying, credentials) = (&self.carrying, self.credentials);

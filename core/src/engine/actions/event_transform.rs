@@ -203,6 +203,12 @@ impl Transform {
                 if list.is_none() {
                     return Ok(Outcome::emit(Vec::new()));
                 }
+                // `range(n)` and other lazy sequences are lists too.
+                let list = if list.kind() == ValueKind::Iterable {
+                    Value::from(list.try_iter().map_err(|e| e.to_string())?.collect::<Vec<_>>())
+                } else {
+                    list
+                };
                 if list.kind() != ValueKind::Seq {
                     return Err(format!(
                         "option `path`: explode needs a list, but the value is {}",

@@ -7,6 +7,7 @@ use url::Url;
 
 use super::options::{HttpRequest, Setting, seconds};
 use super::pagination::Pagination;
+use super::result::HttpResult;
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, Outcome, RequestPreview};
 use crate::event::Event;
@@ -14,7 +15,7 @@ use crate::formula::{FormulaError, Scope, to_text};
 use crate::http::body::encode_body;
 use crate::http::method::{Method, sends_payload_as_query};
 use crate::http::query::append_query;
-use crate::http::response::{DEFAULT_BODY_CAP, headers_to_map, parse_body};
+use crate::http::response::DEFAULT_BODY_CAP;
 use crate::http::retry::RetryPolicy;
 use crate::http::status_set::StatusSet;
 use crate::http::{Exchange, HttpError, PreparedRequest, SendOptions};
@@ -96,16 +97,13 @@ impl HttpRequest {
             return self.paginate(cx, &env, scope, event, pagination).await;
         }
         let (rendered, exchange) = self.perform(&env, &mut scope).await?;
-        let detail = format!("{} → {}", line(&rendered.request), exchange.status);
-        let result = result_value(&exchange);
-        if rendered.log_error.contains(exchange.status) {
+        let status = exchange.status;
+        let detail = format!("{} → {status}", line(&rendered.request));
+        let result = HttpResult::value(exchange);
+        if rendered.log_error.contains(status) {
             return Err(Failed {
                 result,
-                message: format!(
-                    "{} returned HTTP {} (a status in `log_error_on_status`)",
-                    line(&rendered.request),
-                    exchange.status
-                ),
+                message: format!("{} returned HTTP {status} (a status in `log_error_on_status`)", line(&rendered.request)),
                 detail: Some(detail),
             });
         }
@@ -284,11 +282,20 @@ impl HttpRequest {
     }
 
     fn check_hosts(&self, env: &RequestEnv<'_>, url: &Url) -> Result<(), Failed> {
+        if self.credentials.is_empty() {
+            return Ok(());
+        }
+        // Allowed hosts do not change within a process: the URL that passed last time passes.
+        let mut passed = self.hosts_passed.lock().unwrap_or_else(|p| p.into_inner());
+        if passed.as_deref() == Some(url.as_str()) {
+            return Ok(());
+        }
         for name in &self.credentials {
             env.credentials
                 .check_allowed(name, url)
                 .map_err(|e| Failed::new(e.to_string()))?;
         }
+        *passed = Some(url.as_str().to_owned());
         Ok(())
     }
 
@@ -312,7 +319,7 @@ impl HttpRequest {
         };
         let url_text =
             to_text(&url_value).map_err(|e| Failed::new(format!("option `url`: {e}")))?;
-        let mut url = parse_url(&url_text)?;
+        let mut url = self.parsed_url(&url_text)?;
         let mut headers: Vec<(String, String)> = Vec::new();
         let base_headers = match &self.headers {
             Some(h) => Some(h.render(scope).map_err(|e| e.within("headers"))?),
@@ -355,8 +362,7 @@ impl HttpRequest {
         };
         if let Some(payload) = overlaid(base_payload, next_payload) {
             if sends_payload_as_query(method) {
-                append_query(&mut url, &payload)
-                    .map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
+                url = self.with_query(&url_text, url, &payload, overlay.is_some())?;
             } else {
                 let ct = match &self.content_type {
                     Some(c) => Some(
@@ -370,7 +376,7 @@ impl HttpRequest {
                 if !has(&headers, "content-type") {
                     headers.push(("content-type".into(), encoded.content_type));
                 }
-                body = Some(encoded.bytes);
+                body = Some(encoded.bytes.into());
             }
         }
         if let Some(b) = &self.basic_auth {
@@ -494,6 +500,39 @@ impl HttpRequest {
     }
 }
 
+impl HttpRequest {
+    /// `url` with `payload` appended as its query. A constant payload on the first page makes
+    /// the same URL every time: it is built once and reused.
+    fn with_query(&self, url_text: &str, mut url: Url, payload: &Value, next_page: bool) -> Result<Url, Failed> {
+        let constant = !next_page && self.payload.as_ref().is_some_and(|p| p.is_constant());
+        if constant {
+            let cache = self.query_cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((text, built)) = cache.as_ref() {
+                if text == url_text {
+                    return Ok(built.clone());
+                }
+            }
+        }
+        append_query(&mut url, payload).map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
+        if constant {
+            *self.query_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((url_text.to_owned(), url.clone()));
+        }
+        Ok(url)
+    }
+
+    fn parsed_url(&self, text: &str) -> Result<Url, Failed> {
+        let mut cache = self.url_cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cached_text, url)) = cache.as_ref() {
+            if cached_text == text {
+                return Ok(url.clone());
+            }
+        }
+        let url = parse_url(text)?;
+        *cache = Some((text.to_owned(), url.clone()));
+        Ok(url)
+    }
+}
+
 fn parse_url(text: &str) -> Result<Url, Failed> {
     match Url::parse(text.trim()) {
         Ok(u)
@@ -533,26 +572,20 @@ fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
 
 /// `GET https://host/path` (no query string: it can be long and is in `--dry-run` anyway).
 pub(crate) fn line(request: &PreparedRequest) -> String {
-    let mut url = request.url.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    format!("{} {}", request.method.as_str().to_ascii_uppercase(), url)
+    let url = request.url.as_str();
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    format!("{} {}", request.method.as_str().to_ascii_uppercase(), &url[..end])
 }
 
 pub(crate) fn result_value(exchange: &Exchange) -> Value {
-    let content_type = exchange
-        .headers
-        .get("content-type")
-        .and_then(|v| v.to_str().ok());
-    let mut pairs = vec![
-        ("status", Value::from(exchange.status)),
-        ("headers", headers_to_map(&exchange.headers)),
-        ("body", parse_body(content_type, &exchange.body)),
-    ];
-    if let Some(error) = &exchange.error {
-        pairs.push(("error", Value::from(error.as_str())));
-    }
-    Value::from_pairs(pairs)
+    HttpResult::value(Exchange {
+        status: exchange.status,
+        headers: exchange.headers.clone(),
+        body: exchange.body.clone(),
+        final_url: exchange.final_url.clone(),
+        attempts: exchange.attempts,
+        error: exchange.error.clone(),
+    })
 }
 
 fn preview(cx: &ActionContext<'_>, request: &PreparedRequest) -> RequestPreview {

@@ -6,6 +6,8 @@
 mod execute;
 mod options;
 mod pagination;
+mod result;
 
 pub(crate) use execute::{RequestEnv, line, result_value};
 pub use options::{HttpRequest, HttpRequestType};
+pub use result::HttpResult;

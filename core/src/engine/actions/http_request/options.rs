@@ -60,6 +60,13 @@ pub struct HttpRequest {
     pub user_agent: Option<Compiled>,
     pub customize_output: Option<Compiled>,
     pub pagination: Option<Pagination>,
+    /// The last URL text parsed and its parse: most actions render the same URL for every
+    /// event, and parsing (with IDNA) is a visible part of a request's cost.
+    pub url_cache: std::sync::Mutex<Option<(String, url::Url)>>,
+    /// The URL (as rendered) with a constant query payload appended, by URL text.
+    pub query_cache: std::sync::Mutex<Option<(String, url::Url)>>,
+    /// The last final URL every credential of the request was allowed to go to.
+    pub hosts_passed: std::sync::Mutex<Option<String>>,
     /// Credentials its `url`, `headers`, `payload` and `basic_auth` read.
     pub credentials: Vec<String>,
 }
@@ -218,6 +225,9 @@ impl HttpRequest {
             user_agent,
             customize_output,
             pagination,
+            url_cache: std::sync::Mutex::new(None),
+            query_cache: std::sync::Mutex::new(None),
+            hosts_passed: std::sync::Mutex::new(None),
             credentials,
         })
     }

@@ -1,0 +1,142 @@
+//! A JSON response body that is validated on arrival but parsed into values only when a
+//! formula first reads it. Most bodies are only passed on to the output (or not used at all),
+//! and building a value tree for each of them was the largest per-request cost of the engine.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
+use minijinja::Value;
+use minijinja::value::{Enumerator, Object, ObjectRepr, ValueKind};
+
+/// A JSON object or array kept as its bytes until first read.
+pub struct LazyJson {
+    raw: Box<serde_json::value::RawValue>,
+    /// No insignificant whitespace: the text can be copied into compact output as it is.
+    compact: bool,
+    repr: ObjectRepr,
+    parsed: OnceLock<Value>,
+}
+
+impl fmt::Debug for LazyJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "LazyJson({} bytes)", self.raw.get().len())
+    }
+}
+
+impl LazyJson {
+    /// The body as a value: lazy when it is a valid JSON object or array, `None` otherwise.
+    pub fn value_of(bytes: &[u8]) -> Option<Value> {
+        let repr = match bytes.iter().find(|b| !b.is_ascii_whitespace())? {
+            b'{' => ObjectRepr::Map,
+            b'[' => ObjectRepr::Seq,
+            _ => return None,
+        };
+        // Validate now, so a malformed body is a string from the start, as it would be if
+        // parsed eagerly; the raw value keeps the text for printing without re-encoding.
+        let raw: Box<serde_json::value::RawValue> = serde_json::from_slice(bytes).ok()?;
+        let compact = is_compact(raw.get().as_bytes());
+        Some(Value::from_object(LazyJson { raw, compact, repr, parsed: OnceLock::new() }))
+    }
+
+    /// The raw JSON text.
+    pub fn bytes(&self) -> &[u8] {
+        self.raw.get().as_bytes()
+    }
+
+    /// The raw JSON, when it is compact (printable as it is into compact JSON output).
+    pub fn compact_raw(&self) -> Option<&serde_json::value::RawValue> {
+        self.compact.then_some(&*self.raw)
+    }
+
+    /// The parsed value, if something has read it already.
+    pub fn parsed(&self) -> Option<&Value> {
+        self.parsed.get()
+    }
+
+    /// The parsed value (parsing it on first call).
+    pub fn value(&self) -> &Value {
+        self.parsed.get_or_init(|| serde_json::from_str::<Value>(self.raw.get()).unwrap_or(Value::UNDEFINED))
+    }
+}
+
+/// Whether JSON text has no whitespace outside its strings.
+fn is_compact(bytes: &[u8]) -> bool {
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b.is_ascii_whitespace() {
+            return false;
+        }
+    }
+    true
+}
+
+impl Object for LazyJson {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        self.repr
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let value = self.value();
+        let key = match (self.repr, key.as_i64()) {
+            (ObjectRepr::Seq, Some(i)) if i < 0 => Value::from(value.len()? as i64 + i),
+            _ => key.clone(),
+        };
+        let item = value.get_item(&key).ok()?;
+        (!item.is_undefined()).then_some(item)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        let value = self.value();
+        match value.kind() {
+            ValueKind::Seq => Enumerator::Seq(value.len().unwrap_or(0)),
+            ValueKind::Map => Enumerator::Values(value.try_iter().map(Iterator::collect).unwrap_or_default()),
+            _ => Enumerator::Empty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_like_the_parsed_value() {
+        let v = LazyJson::value_of(br#" {"tickets": [{"id": 7}, {"id": 8}], "n": 2}"#).unwrap();
+        assert_eq!(v.kind(), ValueKind::Map);
+        assert_eq!(v.get_attr("n").unwrap(), Value::from(2));
+        let tickets = v.get_attr("tickets").unwrap();
+        assert_eq!(tickets.len(), Some(2));
+        assert_eq!(v.len(), Some(2));
+        let keys: Vec<String> = v.try_iter().unwrap().map(|k| k.to_string()).collect();
+        assert_eq!(keys, ["tickets", "n"]);
+        let list = LazyJson::value_of(b"[1, 2, 3]").unwrap();
+        assert_eq!(list.kind(), ValueKind::Seq);
+        assert_eq!(list.get_item(&Value::from(-1)).unwrap(), Value::from(3));
+        assert!(list.get_item(&Value::from(9)).unwrap().is_undefined());
+    }
+
+    #[test]
+    fn compactness_ignores_whitespace_inside_strings() {
+        assert!(is_compact(br#"{"a":"x y","b":[1,"\" z"]}"#));
+        assert!(!is_compact(br#"{"a": 1}"#));
+        assert!(!is_compact(b"[1,\n2]"));
+    }
+
+    #[test]
+    fn only_valid_objects_and_arrays_are_lazy() {
+        assert!(LazyJson::value_of(b"42").is_none());
+        assert!(LazyJson::value_of(b"\"s\"").is_none());
+        assert!(LazyJson::value_of(b"{broken").is_none());
+        assert!(LazyJson::value_of(b"").is_none());
+    }
+}
