@@ -273,7 +273,7 @@ fn build(tls: Tls) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(Duration::from_secs(10))
-        .read_timeout(Duration::from_secs(300))
+        
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true);
     builder = match tls {
