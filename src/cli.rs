@@ -53,7 +53,9 @@ pub enum Command {
     #[command(subcommand)]
     Credential(CredentialCommand),
     /// Run the workflows of a directory on their cron schedules.
-    #[command(after_help = "Examples:\n  relay daemon workflows/\n  relay daemon workflows/ --once          # from system cron or CI\n  relay daemon --log-format json --grace 60")]
+    #[command(
+        after_help = "Examples:\n  relay daemon workflows/\n  relay daemon workflows/ --once          # from system cron or CI\n  relay daemon --log-format json --grace 60"
+    )]
     Daemon(DaemonArgs),
     /// Show schedules and preview cron expressions.
     #[command(subcommand)]
@@ -67,6 +69,14 @@ pub enum Command {
     /// Convert a Tines story (or copied actions) into workflow YAML.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Print shell completions.
+    #[command(
+        after_help = "Examples:\n  relay completions bash > ~/.local/share/bash-completion/completions/relay\n  relay completions zsh > ~/.zfunc/_relay"
+    )]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Convert a workflow into a Tines story export.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -96,7 +106,9 @@ pub enum ScheduleCommand {
         paths: Vec<PathBuf>,
     },
     /// The next fire times of a cron expression (RFC 3339 with the zone's offset).
-    #[command(after_help = "Examples:\n  relay schedule next \"30 2 * * *\" --timezone America/New_York --from 2026-03-07T12:00:00Z -n 3\n  relay schedule next \"*/15 * * * *\" --output json")]
+    #[command(
+        after_help = "Examples:\n  relay schedule next \"30 2 * * *\" --timezone America/New_York --from 2026-03-07T12:00:00Z -n 3\n  relay schedule next \"*/15 * * * *\" --output json"
+    )]
     Next {
         /// The cron expression (5 fields, or 6 with seconds first; @daily etc.).
         cron: String,
@@ -118,7 +130,9 @@ pub enum ScheduleCommand {
 #[derive(Subcommand, Debug)]
 pub enum RunsCommand {
     /// Recent runs, newest first.
-    #[command(after_help = "Examples:\n  relay runs list\n  relay runs list --workflow \"Halo tickets\" --state failed --limit 5")]
+    #[command(
+        after_help = "Examples:\n  relay runs list\n  relay runs list --workflow \"Halo tickets\" --state failed --limit 5"
+    )]
     List {
         /// Only this workflow (its name, or its file path as the daemon was given it).
         #[arg(long, value_name = "W")]
@@ -152,10 +166,14 @@ pub enum ListFormat {
 #[derive(Subcommand, Debug)]
 pub enum PluginCommand {
     /// Each loaded plugin (relay.yaml `plugins:`, --plugin, RELAY_PLUGIN_PATH): path, version, types.
-    #[command(after_help = "Examples:\n  relay plugin list\n  relay --plugin target/release/librelay_plugin_halo.so plugin list")]
+    #[command(
+        after_help = "Examples:\n  relay plugin list\n  relay --plugin target/release/librelay_plugin_halo.so plugin list"
+    )]
     List,
     /// Load one library and print its description (options schemas included) as JSON.
-    #[command(after_help = "Example:\n  relay plugin inspect target/release/librelay_plugin_halo.so")]
+    #[command(
+        after_help = "Example:\n  relay plugin inspect target/release/librelay_plugin_halo.so"
+    )]
     Inspect {
         /// The plugin library (.so / .dylib).
         path: PathBuf,
@@ -165,7 +183,9 @@ pub enum PluginCommand {
 #[derive(Subcommand, Debug)]
 pub enum ImportCommand {
     /// A Tines story export or copied actions (JSON) → workflow YAML.
-    #[command(after_help = "Examples:\n  relay import tines story.json -o workflows/story.yaml\n  relay import tines story-with-children.json -o workflows/imported/")]
+    #[command(
+        after_help = "Examples:\n  relay import tines story.json -o workflows/story.yaml\n  relay import tines story-with-children.json -o workflows/imported/"
+    )]
     Tines {
         /// The Tines JSON file.
         file: PathBuf,
@@ -178,7 +198,9 @@ pub enum ImportCommand {
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
     /// A workflow → a Tines story export (JSON) that `relay import tines` turns back into it.
-    #[command(after_help = "Example:\n  relay export tines workflows/halo_tickets.yaml -o halo_tickets.json")]
+    #[command(
+        after_help = "Example:\n  relay export tines workflows/halo_tickets.yaml -o halo_tickets.json"
+    )]
     Tines {
         /// The workflow file.
         workflow: PathBuf,

@@ -42,6 +42,7 @@ pub fn load_config(
     registry: &Registry,
     diags: &mut Diagnostics,
 ) -> Result<Config, Failure> {
+    relay_core::config::check_state_url().map_err(|e| Failure::new(Exit::Usage, e))?;
     let location = match explicit {
         Some(p) => ConfigLocation::Explicit(p.to_path_buf()),
         None => ConfigLocation::Discover(PathBuf::from(".")),

@@ -27,7 +27,11 @@ fn main() -> ExitCode {
     let out = Arc::new(Output::new(cli.color, redactor.clone()));
     install_panic_hook(out.clone());
     // The daemon's fire and run lines are its output: info by default.
-    let verbose = if matches!(cli.command, Command::Daemon(_)) { cli.verbose.max(1) } else { cli.verbose };
+    let verbose = if matches!(cli.command, Command::Daemon(_)) {
+        cli.verbose.max(1)
+    } else {
+        cli.verbose
+    };
     logging::init(verbose, cli.log_format, out.color, redactor);
     let runtime = match runtime_for(&cli.command) {
         Ok(rt) => rt,
@@ -53,6 +57,11 @@ fn main() -> ExitCode {
             Command::Runs(command) => commands::runs::runs(command, &cli, &out).await,
             Command::Plugin(command) => commands::plugin::plugin(command, &cli, &out),
             Command::Import(command) => commands::tines::import(command, &cli, &out),
+            Command::Completions { shell } => {
+                let mut command = <Cli as clap::CommandFactory>::command();
+                clap_complete::generate(*shell, &mut command, "relay", &mut std::io::stdout());
+                Ok(Exit::Success)
+            }
             Command::Export(command) => commands::tines::export(command, &out),
         }
     });
@@ -87,9 +96,14 @@ fn install_panic_hook(out: Arc<Output>) {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown".into());
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let message = out.redactor.redact(&what).into_owned();
-        eprintln!("error: internal error: {message}{place}\nThis is a bug in Relay: please report it with the command you ran.");
+        eprintln!(
+            "error: internal error: {message}{place}\nThis is a bug in Relay: please report it with the command you ran."
+        );
         std::process::exit(Exit::Internal as i32);
     }));
 }
@@ -106,8 +120,12 @@ fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
         _ => matches!(command, Command::Daemon(_)),
     };
     if multi {
-        tokio::runtime::Builder::new_multi_thread().enable_all().build()
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
     } else {
-        tokio::runtime::Builder::new_current_thread().enable_all().build()
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
     }
 }

@@ -59,7 +59,8 @@ impl Output {
     pub fn stdout_json<T: serde::Serialize>(&self, value: &T, pretty: bool) {
         let stdout = std::io::stdout().lock();
         // serde writes token by token: buffer before the redactor, so it scans large blocks.
-        let redacting = relay_core::credentials::RedactingWriter::new(stdout, self.redactor.clone());
+        let redacting =
+            relay_core::credentials::RedactingWriter::new(stdout, self.redactor.clone());
         let mut writer = std::io::BufWriter::with_capacity(64 * 1024, redacting);
         let written = if pretty {
             serde_json::to_writer_pretty(&mut writer, value)
@@ -69,7 +70,10 @@ impl Output {
         if let Err(e) = written {
             // A closed pipe (`relay run … | head`) is not worth more than a note.
             if !e.is_io() {
-                let _ = writeln!(writer, "{{\"error\": \"cannot print the output as JSON: {e}\"}}");
+                let _ = writeln!(
+                    writer,
+                    "{{\"error\": \"cannot print the output as JSON: {e}\"}}"
+                );
             }
         }
         let _ = writer.write_all(b"\n");

@@ -63,7 +63,10 @@ pub fn print_summary(report: &RunReport, out: &Output) {
             f.action,
             f.cause
         ));
-        out.stderr_line(&format!("    event: {}", events::short(&f.event, 300, &out.redactor)));
+        out.stderr_line(&format!(
+            "    event: {}",
+            events::short(&f.event, 300, &out.redactor)
+        ));
     }
     if !report.failures.is_empty() {
         out.stderr_line("  (add a `failure` link from an action to handle its failures)");

@@ -21,8 +21,14 @@ impl SourceFile {
     /// A source file not behind an `Arc` (for formulas that come from no file).
     pub fn unshared(path: impl Into<PathBuf>, text: impl Into<String>) -> SourceFile {
         let text = text.into();
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { path: path.into(), text, line_starts }
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// The 1-based line `n`, without its line break.
@@ -32,7 +38,10 @@ impl SourceFile {
         if start >= self.text.len() {
             return None;
         }
-        let end = self.line_starts.get(n as usize).map_or(self.text.len(), |next| next - 1);
+        let end = self
+            .line_starts
+            .get(n as usize)
+            .map_or(self.text.len(), |next| next - 1);
         let line = &self.text[start..end];
         Some(line.strip_suffix('\r').unwrap_or(line))
     }
@@ -54,7 +63,11 @@ mod tests {
             let file = SourceFile::unshared("f", text);
             let expected: Vec<&str> = text.lines().collect();
             for n in 0..=expected.len() as u32 + 2 {
-                let want = if n == 0 { None } else { expected.get(n as usize - 1).copied() };
+                let want = if n == 0 {
+                    None
+                } else {
+                    expected.get(n as usize - 1).copied()
+                };
                 assert_eq!(file.line(n), want, "{text:?} line {n}");
             }
         }

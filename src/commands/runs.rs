@@ -3,7 +3,7 @@
 use std::time::SystemTime;
 
 use relay_core::diagnostic::Diagnostics;
-use relay_core::store::{RunRecord, Store, DATABASE_FILE};
+use relay_core::store::{DATABASE_FILE, RunRecord, Store};
 use relay_core::time::format_utc;
 
 use crate::cli::{Cli, ListFormat, RunsCommand};
@@ -19,7 +19,10 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
     if !dir.join(DATABASE_FILE).exists() {
         out.stderr_line(&format!("no runs recorded yet: there is no state store in {} (the daemon records scheduled runs there)", dir.display()));
         return Ok(match command {
-            RunsCommand::List { output: ListFormat::Json, .. } => {
+            RunsCommand::List {
+                output: ListFormat::Json,
+                ..
+            } => {
                 out.stdout("[]\n");
                 Exit::Success
             }
@@ -30,17 +33,40 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
             }
         });
     }
-    let store = Store::open_sqlite(&dir).await.map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
+    let store = Store::open_sqlite(&dir)
+        .await
+        .map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
     match command {
-        RunsCommand::List { workflow, state, limit, output } => {
-            let runs = store.list_runs(workflow.as_deref(), state.as_deref(), (*limit).max(1)).await.map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
+        RunsCommand::List {
+            workflow,
+            state,
+            limit,
+            output,
+        } => {
+            let runs = store
+                .list_runs(workflow.as_deref(), state.as_deref(), (*limit).max(1))
+                .await
+                .map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
             match output {
-                ListFormat::Json => out.stdout(&format!("{}\n", serde_json::to_string_pretty(&runs.iter().map(run_json).collect::<Vec<_>>()).unwrap_or_default())),
+                ListFormat::Json => out.stdout(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&runs.iter().map(run_json).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                )),
                 ListFormat::Text => {
                     if runs.is_empty() {
                         out.stderr_line("no runs match");
                     } else {
-                        let mut text = format!("{:<26}  {:<24}  {:<8}  {:<11}  {:<20}  {:>9}  {}\n", "RUN", "WORKFLOW", "TRIGGER", "STATE", "STARTED", "DURATION", "EXECUTIONS");
+                        let mut text = format!(
+                            "{:<26}  {:<24}  {:<8}  {:<11}  {:<20}  {:>9}  {}\n",
+                            "RUN",
+                            "WORKFLOW",
+                            "TRIGGER",
+                            "STATE",
+                            "STARTED",
+                            "DURATION",
+                            "EXECUTIONS"
+                        );
                         for r in &runs {
                             text.push_str(&format!(
                                 "{:<26}  {:<24}  {:<8}  {:<11}  {:<20}  {:>9}  {}\n",
@@ -59,12 +85,26 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
             }
             Ok(Exit::Success)
         }
-        RunsCommand::Show { run_id, events, output } => {
-            let Some(run) = store.run(run_id).await.map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))? else {
-                out.stderr_line(&format!("no run `{run_id}` in {} (see `relay runs list`)", store.location().display()));
+        RunsCommand::Show {
+            run_id,
+            events,
+            output,
+        } => {
+            let Some(run) = store
+                .run(run_id)
+                .await
+                .map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?
+            else {
+                out.stderr_line(&format!(
+                    "no run `{run_id}` in {} (see `relay runs list`)",
+                    store.location().display()
+                ));
                 return Ok(Exit::RunFailed);
             };
-            let executions = store.run_executions(run_id).await.map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
+            let executions = store
+                .run_executions(run_id)
+                .await
+                .map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
             match output {
                 ListFormat::Json => {
                     let mut json = run_json(&run);
@@ -78,7 +118,10 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
                             x
                         })
                         .collect();
-                    out.stdout(&format!("{}\n", serde_json::to_string_pretty(&json).unwrap_or_default()));
+                    out.stdout(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&json).unwrap_or_default()
+                    ));
                 }
                 ListFormat::Text => {
                     let mut text = format!(
@@ -87,7 +130,9 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
                         run.workflow_name,
                         run.workflow,
                         run.trigger,
-                        run.fire_time.map(|t| format!(" (fire time {})", format_utc(t))).unwrap_or_default(),
+                        run.fire_time
+                            .map(|t| format!(" (fire time {})", format_utc(t)))
+                            .unwrap_or_default(),
                         run.state,
                         format_utc(run.started_at),
                         run.ended_at.map(format_utc).unwrap_or_else(|| "-".into()),
@@ -104,7 +149,15 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
                             "no_match" => "·".into(),
                             _ => "-".into(),
                         };
-                        text.push_str(&format!("    {mark} {}  {}{} ms\n", e.action, e.detail.as_deref().map(|d| format!("{d}  ")).unwrap_or_default(), e.duration_ms));
+                        text.push_str(&format!(
+                            "    {mark} {}  {}{} ms\n",
+                            e.action,
+                            e.detail
+                                .as_deref()
+                                .map(|d| format!("{d}  "))
+                                .unwrap_or_default(),
+                            e.duration_ms
+                        ));
                         if let Some(err) = &e.error {
                             text.push_str(&format!("        {err}\n"));
                         }
@@ -138,12 +191,20 @@ fn run_json(r: &RunRecord) -> serde_json::Value {
 }
 
 fn duration(r: &RunRecord) -> String {
-    match r.ended_at.unwrap_or(SystemTime::now()).duration_since(r.started_at) {
+    match r
+        .ended_at
+        .unwrap_or(SystemTime::now())
+        .duration_since(r.started_at)
+    {
         Ok(d) => crate::render::progress::duration(d),
         Err(_) => "-".into(),
     }
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }

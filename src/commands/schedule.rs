@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use relay_core::diagnostic::Diagnostics;
-use relay_core::schedule::{format_fire, ScheduleSpec};
+use relay_core::schedule::{ScheduleSpec, format_fire};
 
 use crate::cli::{Cli, ListFormat, ScheduleCommand};
 use crate::exit::{Exit, Failure};
@@ -15,7 +15,20 @@ use crate::report::print_diagnostics;
 pub fn schedule(command: &ScheduleCommand, cli: &Cli, out: &Output) -> Result<Exit, Failure> {
     match command {
         ScheduleCommand::List { paths } => list(paths, cli, out),
-        ScheduleCommand::Next { cron, timezone, from, count, output } => next(cron, timezone.as_deref(), from.as_deref(), *count, *output, out),
+        ScheduleCommand::Next {
+            cron,
+            timezone,
+            from,
+            count,
+            output,
+        } => next(
+            cron,
+            timezone.as_deref(),
+            from.as_deref(),
+            *count,
+            *output,
+            out,
+        ),
     }
 }
 
@@ -23,12 +36,18 @@ fn list(paths: &[PathBuf], cli: &Cli, out: &Output) -> Result<Exit, Failure> {
     let registry = crate::loading::registry(cli)?;
     let mut diags = Diagnostics::new();
     let config = load_config(cli.config.as_deref(), &registry, &mut diags)?;
-    let paths = if paths.is_empty() { vec![PathBuf::from("workflows")] } else { paths.to_vec() };
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("workflows")]
+    } else {
+        paths.to_vec()
+    };
     let now = Utc::now();
     let mut text = String::new();
     let mut count = 0;
     for file in workflow_files(&paths)? {
-        let Some(plan) = plan_file(&file, &config, &registry, &[], &mut diags)? else { continue };
+        let Some(plan) = plan_file(&file, &config, &registry, &[], &mut diags)? else {
+            continue;
+        };
         if plan.schedules.is_empty() {
             continue;
         }
@@ -44,8 +63,19 @@ fn list(paths: &[PathBuf], cli: &Cli, out: &Output) -> Result<Exit, Failure> {
                 spec.catchup().as_str(),
                 spec.overlap().as_str()
             ));
-            let fires: Vec<String> = spec.fires_between(now, now + chrono::TimeDelta::days(3660), 3).into_iter().map(|t| format_fire(t, spec.timezone())).collect();
-            text.push_str(&format!("     next: {}\n", if fires.is_empty() { "never".to_owned() } else { fires.join(", ") }));
+            let fires: Vec<String> = spec
+                .fires_between(now, now + chrono::TimeDelta::days(3660), 3)
+                .into_iter()
+                .map(|t| format_fire(t, spec.timezone()))
+                .collect();
+            text.push_str(&format!(
+                "     next: {}\n",
+                if fires.is_empty() {
+                    "never".to_owned()
+                } else {
+                    fires.join(", ")
+                }
+            ));
         }
     }
     if !diags.is_empty() {
@@ -59,12 +89,28 @@ fn list(paths: &[PathBuf], cli: &Cli, out: &Output) -> Result<Exit, Failure> {
     Ok(Exit::Success)
 }
 
-fn next(cron: &str, timezone: Option<&str>, from: Option<&str>, count: usize, format: ListFormat, out: &Output) -> Result<Exit, Failure> {
+fn next(
+    cron: &str,
+    timezone: Option<&str>,
+    from: Option<&str>,
+    count: usize,
+    format: ListFormat,
+    out: &Output,
+) -> Result<Exit, Failure> {
     let spec = match ScheduleSpec::new(cron, timezone, None, None, None) {
         Ok(spec) => spec,
         Err(e) => {
-            out.stderr_line(&format!("{} invalid `{}`: {}", out.paint(Style::Error, "error:"), e.field, e.message));
-            out.stderr_line(&format!("  = {} {}", out.paint(Style::Help, "help:"), e.help));
+            out.stderr_line(&format!(
+                "{} invalid `{}`: {}",
+                out.paint(Style::Error, "error:"),
+                e.field,
+                e.message
+            ));
+            out.stderr_line(&format!(
+                "  = {} {}",
+                out.paint(Style::Help, "help:"),
+                e.help
+            ));
             return Ok(Exit::Invalid);
         }
     };
@@ -87,7 +133,10 @@ fn next(cron: &str, timezone: Option<&str>, from: Option<&str>, count: usize, fo
     }
     match format {
         ListFormat::Text => out.stdout(&fires.iter().map(|f| format!("{f}\n")).collect::<String>()),
-        ListFormat::Json => out.stdout(&format!("{}\n", serde_json::to_string(&fires).unwrap_or_default())),
+        ListFormat::Json => out.stdout(&format!(
+            "{}\n",
+            serde_json::to_string(&fires).unwrap_or_default()
+        )),
     }
     Ok(Exit::Success)
 }

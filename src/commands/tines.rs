@@ -17,7 +17,10 @@ use crate::render::diagnostic;
 pub fn import(command: &ImportCommand, cli: &Cli, out: &Output) -> Result<Exit, Failure> {
     let ImportCommand::Tines { file, output } = command;
     let json = read(file)?;
-    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let imported = import_tines(&json, &name).map_err(|e| {
         // The JSON error names the file itself; prefixed with the path it read
         // `story.json: story.json is not valid JSON`.
@@ -28,8 +31,16 @@ pub fn import(command: &ImportCommand, cli: &Cli, out: &Output) -> Result<Exit, 
         Failure::new(Exit::Invalid, format!("{}: {detail}", file.display()))
     })?;
     for w in &imported.warnings {
-        let about = w.action.as_ref().map(|a| format!("action `{a}`: ")).unwrap_or_default();
-        out.stderr_line(&format!("{} {about}{}", out.paint(Style::Error, "warning:"), w.message));
+        let about = w
+            .action
+            .as_ref()
+            .map(|a| format!("action `{a}`: "))
+            .unwrap_or_default();
+        out.stderr_line(&format!(
+            "{} {about}{}",
+            out.paint(Style::Error, "warning:"),
+            w.message
+        ));
     }
     let mut written: Vec<(PathBuf, String)> = Vec::new();
     match output {
@@ -37,38 +48,94 @@ pub fn import(command: &ImportCommand, cli: &Cli, out: &Output) -> Result<Exit, 
             let mut text = String::new();
             for (i, w) in imported.workflows.iter().enumerate() {
                 if i > 0 {
-                    text.push_str(&format!("---\n# nested story: write it to its own file ({}.yaml) with -o DIR\n", w.file_stem));
+                    text.push_str(&format!(
+                        "---\n# nested story: write it to its own file ({}.yaml) with -o DIR\n",
+                        w.file_stem
+                    ));
                 }
                 text.push_str(&w.yaml);
             }
             out.stdout(&text);
         }
         Some(path) => {
-            let as_dir = imported.workflows.len() > 1 || path.is_dir() || path.to_string_lossy().ends_with('/');
+            let as_dir = imported.workflows.len() > 1
+                || path.is_dir()
+                || path.to_string_lossy().ends_with('/');
             if as_dir {
-                std::fs::create_dir_all(path).map_err(|e| Failure::new(Exit::NoInput, format!("cannot create directory {}: {e}", path.display())))?;
+                std::fs::create_dir_all(path).map_err(|e| {
+                    Failure::new(
+                        Exit::NoInput,
+                        format!("cannot create directory {}: {e}", path.display()),
+                    )
+                })?;
             }
             for w in &imported.workflows {
-                let target = if as_dir { path.join(format!("{}.yaml", w.file_stem)) } else { path.clone() };
-                std::fs::write(&target, &w.yaml).map_err(|e| Failure::new(Exit::NoInput, format!("cannot write {}: {e}", target.display())))?;
+                let target = if as_dir {
+                    path.join(format!("{}.yaml", w.file_stem))
+                } else {
+                    path.clone()
+                };
+                std::fs::write(&target, &w.yaml).map_err(|e| {
+                    Failure::new(
+                        Exit::NoInput,
+                        format!("cannot write {}: {e}", target.display()),
+                    )
+                })?;
                 written.push((target, w.yaml.clone()));
             }
             for (p, _) in &written {
-                out.stderr_line(&format!("{} wrote {}", out.paint(Style::Ok, "✓"), p.display()));
+                out.stderr_line(&format!(
+                    "{} wrote {}",
+                    out.paint(Style::Ok, "✓"),
+                    p.display()
+                ));
             }
         }
     }
-    let problems = check(cli, &imported.workflows.iter().zip(written.iter().map(|(p, _)| p.clone()).chain(std::iter::repeat(PathBuf::new()))).map(|(w, p)| {
-        let path = if p.as_os_str().is_empty() { PathBuf::from(format!("{}.yaml", w.file_stem)) } else { p };
-        (path, w.yaml.clone())
-    }).collect::<Vec<_>>(), out);
+    let problems = check(
+        cli,
+        &imported
+            .workflows
+            .iter()
+            .zip(
+                written
+                    .iter()
+                    .map(|(p, _)| p.clone())
+                    .chain(std::iter::repeat(PathBuf::new())),
+            )
+            .map(|(w, p)| {
+                let path = if p.as_os_str().is_empty() {
+                    PathBuf::from(format!("{}.yaml", w.file_stem))
+                } else {
+                    p
+                };
+                (path, w.yaml.clone())
+            })
+            .collect::<Vec<_>>(),
+        out,
+    );
     out.stderr_line(&format!(
         "imported {} workflow{} with {} warning{}{}",
         imported.workflows.len(),
-        if imported.workflows.len() == 1 { "" } else { "s" },
+        if imported.workflows.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         imported.warnings.len(),
-        if imported.warnings.len() == 1 { "" } else { "s" },
-        if problems > 0 { format!("; `relay validate` will report {problems} problem{} (above) to fix before it runs", if problems == 1 { "" } else { "s" }) } else { String::new() }
+        if imported.warnings.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        if problems > 0 {
+            format!(
+                "; `relay validate` will report {problems} problem{} (above) to fix before it runs",
+                if problems == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        }
     ));
     Ok(Exit::Success)
 }
@@ -85,7 +152,11 @@ fn check(cli: &Cli, files: &[(PathBuf, String)], out: &Output) -> usize {
     for (path, yaml) in files {
         let source = SourceFile::new(path, yaml.as_str());
         if let Some(raw) = RawWorkflow::read(source, &mut workflow_diags) {
-            let inputs = relay_core::plan::PlanInputs { config: &config, registry: &registry, resource_overrides: &[] };
+            let inputs = relay_core::plan::PlanInputs {
+                config: &config,
+                registry: &registry,
+                resource_overrides: &[],
+            };
             let _ = relay_core::plan::build(&raw, &inputs, &mut workflow_diags);
         }
     }
@@ -100,15 +171,36 @@ pub fn export(command: &ExportCommand, out: &Output) -> Result<Exit, Failure> {
     let text = read(workflow)?;
     let source = SourceFile::new(workflow, text.as_str());
     let node = relay_core::yaml::parse(&source.text).map_err(|e| {
-        Failure::new(Exit::Invalid, format!("{}:{}:{}: invalid YAML: {} (run `relay validate {}`)", workflow.display(), e.location.line, e.location.column, e.message, workflow.display()))
+        Failure::new(
+            Exit::Invalid,
+            format!(
+                "{}:{}:{}: invalid YAML: {} (run `relay validate {}`)",
+                workflow.display(),
+                e.location.line,
+                e.location.column,
+                e.message,
+                workflow.display()
+            ),
+        )
     })?;
-    let json = serde_json::to_value(node.to_value()).map_err(|e| Failure::new(Exit::Invalid, format!("{}: {e}", workflow.display())))?;
-    let story = export_tines(&json).map_err(|e| Failure::new(Exit::Invalid, format!("{}: {e}", workflow.display())))?;
+    let json = serde_json::to_value(node.to_value())
+        .map_err(|e| Failure::new(Exit::Invalid, format!("{}: {e}", workflow.display())))?;
+    let story = export_tines(&json)
+        .map_err(|e| Failure::new(Exit::Invalid, format!("{}: {e}", workflow.display())))?;
     match output {
         None => out.stdout(&format!("{story}\n")),
         Some(path) => {
-            std::fs::write(path, format!("{story}\n")).map_err(|e| Failure::new(Exit::NoInput, format!("cannot write {}: {e}", path.display())))?;
-            out.stderr_line(&format!("{} wrote {}", out.paint(Style::Ok, "✓"), path.display()));
+            std::fs::write(path, format!("{story}\n")).map_err(|e| {
+                Failure::new(
+                    Exit::NoInput,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
+            out.stderr_line(&format!(
+                "{} wrote {}",
+                out.paint(Style::Ok, "✓"),
+                path.display()
+            ));
         }
     }
     Ok(Exit::Success)

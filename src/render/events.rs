@@ -13,7 +13,12 @@ pub fn ndjson_line(run_id: &str, action: &str, status: EmitStatus, event: &Event
         status: &'a str,
         event: &'a Event,
     }
-    let line = Line { run: run_id, action, status: status.as_str(), event };
+    let line = Line {
+        run: run_id,
+        action,
+        status: status.as_str(),
+        event,
+    };
     let mut text = relay_core::value::with_verbatim_bodies(|| serde_json::to_string(&line))
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot print the event as JSON: {e}\"}}"));
     text.push('\n');

@@ -42,8 +42,14 @@ pub fn transform_workflow(name: &str, schedule: &str) -> String {
 
 /// A workflow with one GET of `url` (extra header lines already indented by 8 spaces).
 pub fn get_workflow(name: &str, schedule: &str, url: &str, headers: &str) -> String {
-    let headers = if headers.is_empty() { String::new() } else { format!("      headers:\n{headers}") };
-    format!("name: {name}\n{schedule}actions:\n  - name: Fetch\n    type: http_request\n    options:\n      url: \"{url}\"\n      method: get\n{headers}")
+    let headers = if headers.is_empty() {
+        String::new()
+    } else {
+        format!("      headers:\n{headers}")
+    };
+    format!(
+        "name: {name}\n{schedule}actions:\n  - name: Fetch\n    type: http_request\n    options:\n      url: \"{url}\"\n      method: get\n{headers}"
+    )
 }
 
 /// `t` rounded down to the whole second.
@@ -55,7 +61,11 @@ pub fn floor_second(t: DateTime<Utc>) -> DateTime<Utc> {
 #[track_caller]
 pub fn assert_unique(times: &[DateTime<Utc>]) {
     for pair in times.windows(2) {
-        assert_ne!(pair[0], pair[1], "fire time {} ran twice; all: {times:?}", pair[0]);
+        assert_ne!(
+            pair[0], pair[1],
+            "fire time {} ran twice; all: {times:?}",
+            pair[0]
+        );
     }
 }
 
@@ -64,16 +74,29 @@ pub fn assert_unique(times: &[DateTime<Utc>]) {
 pub fn assert_every_second(times: &[DateTime<Utc>]) {
     assert_unique(times);
     for pair in times.windows(2) {
-        assert_eq!(pair[1] - pair[0], TimeDelta::seconds(1), "a gap after {}: {times:?}", pair[0]);
+        assert_eq!(
+            pair[1] - pair[0],
+            TimeDelta::seconds(1),
+            "a gap after {}: {times:?}",
+            pair[0]
+        );
     }
 }
 
 /// The fire times of `fire` log records of `workflow`, in log order.
 pub fn logged_fire_times(daemon: &DaemonProc, workflow: &str) -> Vec<DateTime<Utc>> {
-    daemon.fires_of(workflow).iter().map(|f| time(&f["fire_time"])).collect()
+    daemon
+        .fires_of(workflow)
+        .iter()
+        .map(|f| time(&f["fire_time"]))
+        .collect()
 }
 
 /// `run finished` records of `workflow`.
 pub fn finished_count(daemon: &DaemonProc, workflow: &str) -> usize {
-    daemon.events("run finished").iter().filter(|f| f["workflow"] == workflow).count()
+    daemon
+        .events("run finished")
+        .iter()
+        .filter(|f| f["workflow"] == workflow)
+        .count()
 }

@@ -52,7 +52,14 @@ pub fn events(result: &RunResult) -> Vec<Value> {
         .stdout
         .lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("ndjson line is not JSON ({e}): {l}\nstderr:\n{}", result.stderr)))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| {
+                panic!(
+                    "ndjson line is not JSON ({e}): {l}\nstderr:\n{}",
+                    result.stderr
+                )
+            })
+        })
         .collect()
 }
 
@@ -62,20 +69,36 @@ pub fn events(result: &RunResult) -> Vec<Value> {
 pub fn outcome(result: &RunResult, slug: &str) -> (String, Value) {
     let all = events(result);
     let mine: Vec<&Value> = all.iter().filter(|e| e["action"] == slug).collect();
-    assert_eq!(mine.len(), 1, "one event from `{slug}`\nstdout:\n{}\nstderr:\n{}", result.stdout, result.stderr);
-    (mine[0]["status"].as_str().unwrap_or_default().to_owned(), mine[0]["event"][slug].clone())
+    assert_eq!(
+        mine.len(),
+        1,
+        "one event from `{slug}`\nstdout:\n{}\nstderr:\n{}",
+        result.stdout,
+        result.stderr
+    );
+    (
+        mine[0]["status"].as_str().unwrap_or_default().to_owned(),
+        mine[0]["event"][slug].clone(),
+    )
 }
 
 /// A `relay.yaml` with one text credential read from an environment variable.
 pub fn env_credential_config(name: &str, var: &str, allowed_hosts: &[String]) -> String {
     let hosts: Vec<String> = allowed_hosts.iter().map(|h| format!("\"{h}\"")).collect();
-    format!("credentials:\n  {name}:\n    type: text\n    env: {var}\n    allowed_hosts: [{}]\n", hosts.join(", "))
+    format!(
+        "credentials:\n  {name}:\n    type: text\n    env: {var}\n    allowed_hosts: [{}]\n",
+        hosts.join(", ")
+    )
 }
 
 /// The request line and the header lines (lower-case names, as sent), sorted, of a recorded
 /// request: the exact head minus the order of header lines.
 pub fn head(request: &RawRequest) -> (String, Vec<String>) {
-    let end = request.raw.windows(4).position(|w| w == b"\r\n\r\n").expect("end of head");
+    let end = request
+        .raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of head");
     let text = String::from_utf8(request.raw[..end].to_vec()).expect("head is UTF-8");
     let mut lines = text.split("\r\n");
     let request_line = lines.next().unwrap_or_default().to_owned();
@@ -91,9 +114,23 @@ pub fn assert_request(request: &RawRequest, request_line: &str, headers: &[Strin
     let mut expected: Vec<String> = headers.to_vec();
     expected.sort();
     seen.sort();
-    assert_eq!(line, request_line, "request line\nraw:\n{}", String::from_utf8_lossy(&request.raw));
-    assert_eq!(seen, expected, "header lines\nraw:\n{}", String::from_utf8_lossy(&request.raw));
-    assert_eq!(String::from_utf8_lossy(&request.body), String::from_utf8_lossy(body), "body");
+    assert_eq!(
+        line,
+        request_line,
+        "request line\nraw:\n{}",
+        String::from_utf8_lossy(&request.raw)
+    );
+    assert_eq!(
+        seen,
+        expected,
+        "header lines\nraw:\n{}",
+        String::from_utf8_lossy(&request.raw)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&request.body),
+        String::from_utf8_lossy(body),
+        "body"
+    );
     assert_eq!(request.body, body, "body bytes");
 }
 

@@ -2,15 +2,15 @@
 
 mod support;
 
-mod smoke;
-mod engine;
-mod run_cli;
-mod secrets;
 mod allowed_hosts;
-mod http_request;
 mod credentials;
 mod daemon;
-mod validate;
+mod engine;
+mod http_request;
 mod plugins;
+mod run_cli;
+mod secrets;
+mod smoke;
 mod tines;
 mod transforms;
+mod validate;

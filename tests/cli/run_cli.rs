@@ -758,3 +758,49 @@ fn a_missing_file_credential_fails_naming_the_file() {
         .unwrap_or_else(|| panic!("{}", r.stderr));
     assert!(failure.contains("no-such-token.txt"), "{failure}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// relay.yaml `state:` and shell completions
+
+#[test]
+fn a_postgres_state_in_relay_yaml_is_a_located_config_error() {
+    let r = project("state: postgres://relay@127.0.0.1/relay\n", ECHO_INPUT)
+        .args(["run", "wf.yaml"])
+        .run();
+    r.assert_code(65);
+    assert!(r.stderr.contains("relay.yaml:1:8"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("PostgreSQL state store is not supported"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn completions_cover_every_subcommand() {
+    let r = Relay::new().args(["completions", "bash"]).run();
+    r.assert_code(0);
+    for sub in [
+        "run",
+        "validate",
+        "credential",
+        "daemon",
+        "schedule",
+        "runs",
+        "import",
+        "export",
+        "plugin",
+    ] {
+        assert!(
+            r.stdout.contains(sub),
+            "`{sub}` missing from the bash completions"
+        );
+    }
+    assert!(
+        r.stdout.contains("complete -F"),
+        "a bash completion script: {}",
+        &r.stdout[..200.min(r.stdout.len())]
+    );
+    let bad = Relay::new().args(["completions", "tcsh"]).run();
+    bad.assert_code(2);
+}

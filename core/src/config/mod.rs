@@ -13,6 +13,23 @@ use crate::source::{Location, SourceFile};
 use crate::workflow::{LoadError, read_source};
 use crate::yaml::{self, Key, MapReader, Node, NodeValue, did_you_mean};
 
+/// Overrides `state:`: a state directory (`RELAY_STATE_URL=/var/lib/relay`).
+pub const STATE_URL_ENV: &str = "RELAY_STATE_URL";
+
+fn is_postgres(state: &str) -> bool {
+    state.starts_with("postgres://") || state.starts_with("postgresql://")
+}
+
+/// Refuses a `RELAY_STATE_URL` this version cannot use, with what to do instead.
+pub fn check_state_url() -> Result<(), String> {
+    match std::env::var(STATE_URL_ENV) {
+        Ok(url) if is_postgres(&url) => Err(format!(
+            "{STATE_URL_ENV} names a PostgreSQL database, which this version of Relay does not support; set it to a state directory (SQLite) or unset it"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The file name looked for in the current directory.
 pub const CONFIG_FILE: &str = "relay.yaml";
 
@@ -53,7 +70,11 @@ impl Config {
             ConfigLocation::Explicit(p) => p,
             ConfigLocation::Discover(dir) => {
                 // `relay.yaml`, not `./relay.yaml`, in messages about the current directory.
-                let candidate = if dir == Path::new(".") { PathBuf::from(CONFIG_FILE) } else { dir.join(CONFIG_FILE) };
+                let candidate = if dir == Path::new(".") {
+                    PathBuf::from(CONFIG_FILE)
+                } else {
+                    dir.join(CONFIG_FILE)
+                };
                 if !candidate.exists() {
                     return Ok(Config {
                         dir,
@@ -94,6 +115,16 @@ impl Config {
             return Ok(config);
         };
         config.state = r.string("state", diags).map(str::to_owned);
+        if let (Some(state), Some(node)) = (&config.state, r.get("state")) {
+            if is_postgres(state) {
+                diags.error(
+                    &source,
+                    node.location,
+                    "a PostgreSQL state store is not supported by this version of Relay",
+                    "use a state directory (SQLite), e.g. `state: .relay`",
+                );
+            }
+        }
         if let Some(node) = r.get("plugins") {
             match node.as_seq() {
                 Some(items) => {
@@ -145,6 +176,13 @@ impl Config {
 
     /// The state directory: `state:` (relative to this file), else `.relay` beside it.
     pub fn state_dir(&self) -> PathBuf {
+        // RELAY_STATE_URL wins over `state:` (a PostgreSQL URL there is refused at load).
+        if let Some(dir) = std::env::var_os(STATE_URL_ENV).filter(|v| !v.is_empty()) {
+            return match dir.to_str().and_then(|d| d.strip_prefix("sqlite://")) {
+                Some(path) => PathBuf::from(path),
+                None => PathBuf::from(dir),
+            };
+        }
         match &self.state {
             Some(s) => self.dir.join(s),
             None => self.dir.join(".relay"),
@@ -291,13 +329,21 @@ fn fingerprint(def: &Node) -> String {
 /// `<<RESOURCE.halo_tenant>>` means another token when the tenant changes.
 fn include_resources(credentials: &mut [CredentialDef], resources: &[(Key, Node)]) {
     use sha2::{Digest, Sha256};
-    let values: Vec<(String, minijinja::Value)> = resources.iter().map(|(k, v)| (k.name.clone(), v.to_value())).collect();
+    let values: Vec<(String, minijinja::Value)> = resources
+        .iter()
+        .map(|(k, v)| (k.name.clone(), v.to_value()))
+        .collect();
     let json = serde_json::to_vec(&values).unwrap_or_default();
     for c in credentials {
         let mut hasher = Sha256::new();
         hasher.update(c.fingerprint.as_bytes());
         hasher.update(&json);
-        c.fingerprint = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        c.fingerprint = hasher
+            .finalize()
+            .iter()
+            .take(6)
+            .map(|b| format!("{b:02x}"))
+            .collect();
     }
 }
 

@@ -347,7 +347,9 @@ impl Provider {
         // a redirect to another origin unless every credential it read is allowed there.
         let allow = |target: &Url| -> Result<(), String> {
             if reads.is_empty() {
-                return Err(format!("the token endpoint redirected to `{target}`, another origin; token requests are not sent elsewhere"));
+                return Err(format!(
+                    "the token endpoint redirected to `{target}`, another origin; token requests are not sent elsewhere"
+                ));
             }
             for name in reads {
                 credentials

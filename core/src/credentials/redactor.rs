@@ -63,7 +63,13 @@ impl Redactor {
         }
         // The same value comes back on every use of a credential: skip deriving its forms
         // again (the value itself is always among them).
-        if self.registry.lock().unwrap_or_else(PoisonError::into_inner).seen.contains(value) {
+        if self
+            .registry
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .seen
+            .contains(value)
+        {
             return true;
         }
         let forms = derived_forms(value);

@@ -20,7 +20,10 @@ pub struct HistoryObserver {
 
 impl HistoryObserver {
     pub fn new(redactor: Arc<Redactor>) -> HistoryObserver {
-        HistoryObserver { redactor, records: Mutex::new(Vec::new()) }
+        HistoryObserver {
+            redactor,
+            records: Mutex::new(Vec::new()),
+        }
     }
 
     fn redact(&self, text: &str) -> String {
@@ -33,7 +36,11 @@ impl HistoryObserver {
     }
 
     /// Writes what was collected, in batches.
-    pub async fn flush(&self, store: &Store, run_id: &str) -> Result<usize, crate::store::StoreError> {
+    pub async fn flush(
+        &self,
+        store: &Store,
+        run_id: &str,
+    ) -> Result<usize, crate::store::StoreError> {
         let records = std::mem::take(&mut *self.records.lock().unwrap_or_else(|p| p.into_inner()));
         for chunk in records.chunks(BATCH) {
             store.record_executions(run_id, chunk).await?;
@@ -64,9 +71,12 @@ impl Observer for HistoryObserver {
     }
 
     fn emitted(&self, _run_id: &str, action: &str, _status: EmitStatus, event: &Event) {
-        let Some(result) = event.get(action) else { return };
+        let Some(result) = event.get(action) else {
+            return;
+        };
         // Redact before shortening: a cut through a secret would leave half of it unmatched.
-        let json = self.redact(&serde_json::to_string(&crate::value::Json(&result)).unwrap_or_default());
+        let json =
+            self.redact(&serde_json::to_string(&crate::value::Json(&result)).unwrap_or_default());
         let summary: String = if json.chars().count() > RESULT_SUMMARY {
             format!("{}…", json.chars().take(RESULT_SUMMARY).collect::<String>())
         } else {

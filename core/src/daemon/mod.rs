@@ -21,7 +21,7 @@ use tokio::task::{Id, JoinSet};
 
 use crate::engine::{self, RunOptions, Services};
 use crate::plan::Plan;
-use crate::schedule::{plan_catchup, CatchupPlan, Clock, OverlapDecision};
+use crate::schedule::{CatchupPlan, Clock, OverlapDecision, plan_catchup};
 use crate::store::{FireRecord, NewRun, Store};
 
 pub use history::HistoryObserver;
@@ -162,14 +162,25 @@ impl Daemon {
 
     /// Runs until a [`Signal::Stop`] (or, with `once`, until the due runs are done).
     pub async fn run(mut self, mut signals: mpsc::Receiver<Signal>) -> DaemonSummary {
-        match self.store.interrupt_running("the daemon stopped before the run finished").await {
-            Ok(n) if n > 0 => tracing::warn!(runs = n, "marked runs left running by a previous daemon as interrupted"),
+        match self
+            .store
+            .interrupt_running("the daemon stopped before the run finished")
+            .await
+        {
+            Ok(n) if n > 0 => tracing::warn!(
+                runs = n,
+                "marked runs left running by a previous daemon as interrupted"
+            ),
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "cannot mark interrupted runs"),
         }
         let (ends, receiver) = mpsc::unbounded_channel();
         self.ends = Some(ends);
-        self.writer = Some(tokio::spawn(writer::write_history(self.store.clone(), self.options.keep_runs, receiver)));
+        self.writer = Some(tokio::spawn(writer::write_history(
+            self.store.clone(),
+            self.options.keep_runs,
+            receiver,
+        )));
         self.catch_up().await;
         if self.options.once {
             while !self.runs.is_empty() {
@@ -182,7 +193,12 @@ impl Daemon {
                 }
             }
             self.close_history().await;
-            tracing::info!(started = self.summary.started, missed = self.summary.missed, skipped = self.summary.skipped, "once: done");
+            tracing::info!(
+                started = self.summary.started,
+                missed = self.summary.missed,
+                skipped = self.summary.skipped,
+                "once: done"
+            );
             return self.summary;
         }
         let mut last_poll = tokio::time::Instant::now();
@@ -195,7 +211,10 @@ impl Daemon {
                 .next_fire()
                 .map(|t| (t - self.clock.now()).to_std().unwrap_or(Duration::ZERO))
                 .unwrap_or(self.options.poll_interval);
-            let until_poll = self.options.poll_interval.saturating_sub(last_poll.elapsed());
+            let until_poll = self
+                .options
+                .poll_interval
+                .saturating_sub(last_poll.elapsed());
             let wait = until_next.min(until_poll);
             tokio::select! {
                 Some(done) = self.runs.join_next_with_id(), if !self.runs.is_empty() => self.finished(done).await,
@@ -236,7 +255,10 @@ impl Daemon {
     }
 
     fn next_fire(&self) -> Option<DateTime<Utc>> {
-        self.workflows.values().flat_map(|e| e.slots.iter().filter_map(|s| s.next)).min()
+        self.workflows
+            .values()
+            .flat_map(|e| e.slots.iter().filter_map(|s| s.next))
+            .min()
     }
 
     /// On start: for each schedule, what happened while the daemon was down.
@@ -259,14 +281,24 @@ impl Daemon {
                     Some(_) => plan_catchup(&spec, last, now),
                     // First start: with --once, the newest fire time still within the window
                     // is due (system cron runs `--once` right after each fire time).
-                    None if self.options.once => match spec.prev_before(now + chrono::TimeDelta::milliseconds(1)) {
-                        Some(prev) if !spec.is_too_late(prev, now) => CatchupPlan { run: vec![prev], missed: Vec::new(), missed_truncated: false },
-                        _ => CatchupPlan::default(),
-                    },
+                    None if self.options.once => {
+                        match spec.prev_before(now + chrono::TimeDelta::milliseconds(1)) {
+                            Some(prev) if !spec.is_too_late(prev, now) => CatchupPlan {
+                                run: vec![prev],
+                                missed: Vec::new(),
+                                missed_truncated: false,
+                            },
+                            _ => CatchupPlan::default(),
+                        }
+                    }
                     None => CatchupPlan::default(),
                 };
                 self.apply_catch_up(&key, index, plan, &mut batch);
-                if let Some(slot) = self.workflows.get_mut(&key).and_then(|e| e.slots.get_mut(index)) {
+                if let Some(slot) = self
+                    .workflows
+                    .get_mut(&key)
+                    .and_then(|e| e.slots.get_mut(index))
+                {
                     slot.next = spec.next_after(now);
                 }
             }
@@ -276,15 +308,30 @@ impl Daemon {
 
     /// Adds a catch-up plan to `batch`: its missed fire times, and the oldest of its runs when
     /// nothing of the schedule runs (the others wait in the backlog, run one after another).
-    fn apply_catch_up(&mut self, key: &str, index: usize, plan: CatchupPlan, batch: &mut Vec<Pending>) {
+    fn apply_catch_up(
+        &mut self,
+        key: &str,
+        index: usize,
+        plan: CatchupPlan,
+        batch: &mut Vec<Pending>,
+    ) {
         if plan.missed_truncated {
             tracing::warn!(workflow = %key, schedule = index, "more fire times were missed than are listed in the ledger");
         }
         for fire_time in plan.missed {
             self.summary.missed += 1;
-            batch.push(Pending { key: key.to_owned(), index, fire_time, kind: FireKind::Missed });
+            batch.push(Pending {
+                key: key.to_owned(),
+                index,
+                fire_time,
+                kind: FireKind::Missed,
+            });
         }
-        if let Some(slot) = self.workflows.get_mut(key).and_then(|e| e.slots.get_mut(index)) {
+        if let Some(slot) = self
+            .workflows
+            .get_mut(key)
+            .and_then(|e| e.slots.get_mut(index))
+        {
             slot.backlog.extend(plan.run);
         }
         batch.extend(self.next_from_backlog(key, index));
@@ -295,13 +342,21 @@ impl Daemon {
         if self.stopping {
             return None;
         }
-        let slot = self.workflows.get_mut(key).and_then(|e| e.slots.get_mut(index))?;
+        let slot = self
+            .workflows
+            .get_mut(key)
+            .and_then(|e| e.slots.get_mut(index))?;
         if slot.running > 0 {
             return None;
         }
         let fire_time = slot.backlog.pop_front()?;
         slot.running += 1;
-        Some(Pending { key: key.to_owned(), index, fire_time, kind: FireKind::Start })
+        Some(Pending {
+            key: key.to_owned(),
+            index,
+            fire_time,
+            kind: FireKind::Start,
+        })
     }
 
     /// Fires every schedule whose next fire time has come.
@@ -309,11 +364,21 @@ impl Daemon {
         let due: Vec<(String, usize, DateTime<Utc>)> = self
             .workflows
             .iter()
-            .flat_map(|(k, e)| e.slots.iter().enumerate().filter_map(move |(i, s)| s.next.filter(|t| *t <= now).map(|t| (k.clone(), i, t))))
+            .flat_map(|(k, e)| {
+                e.slots.iter().enumerate().filter_map(move |(i, s)| {
+                    s.next.filter(|t| *t <= now).map(|t| (k.clone(), i, t))
+                })
+            })
             .collect();
         let mut batch = Vec::new();
         for (key, index, fire_time) in due {
-            let Some(spec) = self.workflows.get(&key).map(|e| e.slots[index].spec.clone()) else { continue };
+            let Some(spec) = self
+                .workflows
+                .get(&key)
+                .map(|e| e.slots[index].spec.clone())
+            else {
+                continue;
+            };
             // More than one fire time of this schedule has passed since the loop last looked
             // (the process was suspended, or busy for longer than the schedule's period). Firing
             // only the first and moving `next` past `now` used to drop the others silently: no
@@ -321,12 +386,20 @@ impl Daemon {
             let several_overdue = spec.next_after(fire_time).is_some_and(|t| t <= now);
             if spec.is_too_late(fire_time, now) || several_overdue {
                 // Catch up by the rules (also when the process was suspended longer than the window).
-                let plan = plan_catchup(&spec, Some(fire_time - chrono::TimeDelta::milliseconds(1)), now);
+                let plan = plan_catchup(
+                    &spec,
+                    Some(fire_time - chrono::TimeDelta::milliseconds(1)),
+                    now,
+                );
                 self.apply_catch_up(&key, index, plan, &mut batch);
             } else {
                 batch.extend(self.decide(&key, index, fire_time));
             }
-            if let Some(slot) = self.workflows.get_mut(&key).and_then(|e| e.slots.get_mut(index)) {
+            if let Some(slot) = self
+                .workflows
+                .get_mut(&key)
+                .and_then(|e| e.slots.get_mut(index))
+            {
                 slot.next = spec.next_after(now.max(fire_time));
             }
         }
@@ -335,8 +408,15 @@ impl Daemon {
 
     /// One fire time of one schedule, by its overlap rule.
     fn decide(&mut self, key: &str, index: usize, fire_time: DateTime<Utc>) -> Option<Pending> {
-        let slot = self.workflows.get_mut(key).and_then(|e| e.slots.get_mut(index))?;
-        let kind = match crate::schedule::decide_overlap(slot.spec.overlap(), slot.running, usize::from(slot.queued.is_some())) {
+        let slot = self
+            .workflows
+            .get_mut(key)
+            .and_then(|e| e.slots.get_mut(index))?;
+        let kind = match crate::schedule::decide_overlap(
+            slot.spec.overlap(),
+            slot.running,
+            usize::from(slot.queued.is_some()),
+        ) {
             OverlapDecision::Start => {
                 slot.running += 1;
                 FireKind::Start
@@ -351,7 +431,12 @@ impl Daemon {
                 FireKind::Skipped
             }
         };
-        Some(Pending { key: key.to_owned(), index, fire_time, kind })
+        Some(Pending {
+            key: key.to_owned(),
+            index,
+            fire_time,
+            kind,
+        })
     }
 
     /// Claims a batch of fire times in one transaction and starts the runs it won. A `Start`
@@ -365,8 +450,9 @@ impl Daemon {
     async fn claim_chunk(&mut self, batch: &[Pending]) {
         // A start needs its workflow's plan; one removed meanwhile starts nothing (and claims
         // nothing, so the ledger never holds a `started` fire without a run).
-        let (batch, gone): (Vec<&Pending>, Vec<&Pending>) =
-            batch.iter().partition(|p| p.kind != FireKind::Start || self.workflows.contains_key(&p.key));
+        let (batch, gone): (Vec<&Pending>, Vec<&Pending>) = batch
+            .iter()
+            .partition(|p| p.kind != FireKind::Start || self.workflows.contains_key(&p.key));
         for p in gone {
             self.give_back(&p.key, p.index);
         }
@@ -377,9 +463,20 @@ impl Daemon {
         // when the runs really start, and the lateness must say so.
         let now = self.clock.now();
         let lateness = |p: &Pending| (now - p.fire_time).num_milliseconds().max(0);
-        let plans: Vec<Option<Arc<Plan>>> =
-            batch.iter().map(|p| if p.kind == FireKind::Start { self.workflows.get(&p.key).map(|e| e.plan.clone()) } else { None }).collect();
-        let run_ids: Vec<Option<String>> = plans.iter().map(|p| p.as_ref().map(|_| crate::ids::new_run_id())).collect();
+        let plans: Vec<Option<Arc<Plan>>> = batch
+            .iter()
+            .map(|p| {
+                if p.kind == FireKind::Start {
+                    self.workflows.get(&p.key).map(|e| e.plan.clone())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let run_ids: Vec<Option<String>> = plans
+            .iter()
+            .map(|p| p.as_ref().map(|_| crate::ids::new_run_id()))
+            .collect();
         let claims: Vec<(FireRecord, Option<NewRun<'_>>)> = batch
             .iter()
             .zip(&plans)
@@ -437,7 +534,11 @@ impl Daemon {
 
     /// A start that did not happen no longer counts as running.
     fn give_back(&mut self, key: &str, index: usize) {
-        if let Some(slot) = self.workflows.get_mut(key).and_then(|e| e.slots.get_mut(index)) {
+        if let Some(slot) = self
+            .workflows
+            .get_mut(key)
+            .and_then(|e| e.slots.get_mut(index))
+        {
             slot.running = slot.running.saturating_sub(1);
         }
     }
@@ -445,7 +546,9 @@ impl Daemon {
     /// Runs a claimed fire's workflow on the engine, as `relay run` would.
     fn spawn_run(&mut self, key: &str, index: usize, plan: Arc<Plan>, run_id: String) {
         let services = self.services.clone();
-        let Some(ends) = self.ends.clone() else { return };
+        let Some(ends) = self.ends.clone() else {
+            return;
+        };
         let (key_owned, id) = (key.to_owned(), run_id.clone());
         let handle = self.runs.spawn(async move {
             let observer = Arc::new(HistoryObserver::new(services.redactor.clone()));
@@ -461,13 +564,21 @@ impl Daemon {
             let _ = ends.send(Completion {
                 key: key_owned.clone(),
                 run_id: id,
-                state: if report.succeeded { "succeeded" } else { "failed" },
+                state: if report.succeeded {
+                    "succeeded"
+                } else {
+                    "failed"
+                },
                 error: run_error(&report, &services),
                 executions: report.executions as i64,
                 records: observer.take(),
                 duration_ms: Some(report.duration.as_millis() as u64),
             });
-            RunDone { key: key_owned, index, succeeded }
+            RunDone {
+                key: key_owned,
+                index,
+                succeeded,
+            }
         });
         self.in_flight.insert(handle.id(), (key.to_owned(), run_id));
     }
@@ -505,17 +616,29 @@ impl Daemon {
         if !done.succeeded {
             self.summary.failed += 1;
         }
-        let queued = match self.workflows.get_mut(&done.key).and_then(|e| e.slots.get_mut(done.index)) {
+        let queued = match self
+            .workflows
+            .get_mut(&done.key)
+            .and_then(|e| e.slots.get_mut(done.index))
+        {
             Some(slot) => {
                 slot.running = slot.running.saturating_sub(1);
-                if self.stopping { None } else { slot.queued.take() }
+                if self.stopping {
+                    None
+                } else {
+                    slot.queued.take()
+                }
             }
             None => None,
         };
         // The catch-up backlog goes first; a queued fire keeps waiting behind it.
         if let Some(next) = self.next_from_backlog(&done.key, done.index) {
             if let Some(fire_time) = queued {
-                if let Some(slot) = self.workflows.get_mut(&done.key).and_then(|e| e.slots.get_mut(done.index)) {
+                if let Some(slot) = self
+                    .workflows
+                    .get_mut(&done.key)
+                    .and_then(|e| e.slots.get_mut(done.index))
+                {
                     slot.queued = Some(fire_time);
                 }
             }
@@ -523,10 +646,20 @@ impl Daemon {
             return;
         }
         if let Some(fire_time) = queued {
-            if let Some(slot) = self.workflows.get_mut(&done.key).and_then(|e| e.slots.get_mut(done.index)) {
+            if let Some(slot) = self
+                .workflows
+                .get_mut(&done.key)
+                .and_then(|e| e.slots.get_mut(done.index))
+            {
                 slot.running += 1;
             }
-            self.claim(vec![Pending { key: done.key, index: done.index, fire_time, kind: FireKind::Start }]).await;
+            self.claim(vec![Pending {
+                key: done.key,
+                index: done.index,
+                fire_time,
+                kind: FireKind::Start,
+            }])
+            .await;
         }
     }
 
@@ -543,7 +676,12 @@ impl Daemon {
         // A set: with a thousand files, `Vec::contains` per scheduled workflow was a million
         // string comparisons every poll.
         let present: std::collections::HashSet<String> = files.iter().map(|p| key(p)).collect();
-        let removed: Vec<String> = self.workflows.keys().filter(|k| !present.contains(*k)).cloned().collect();
+        let removed: Vec<String> = self
+            .workflows
+            .keys()
+            .filter(|k| !present.contains(*k))
+            .cloned()
+            .collect();
         for k in removed {
             self.workflows.remove(&k);
             tracing::info!(workflow = %k, "removed: no longer scheduled (runs in flight continue)");
@@ -551,8 +689,12 @@ impl Daemon {
         for path in files {
             let k = key(&path);
             let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-            let unchanged = self.workflows.get(&k).is_some_and(|e| e.modified == modified && modified.is_some());
-            let known_unscheduled = self.workflows.get(&k).is_none() && slots::seen_unchanged(&path, modified);
+            let unchanged = self
+                .workflows
+                .get(&k)
+                .is_some_and(|e| e.modified == modified && modified.is_some());
+            let known_unscheduled =
+                self.workflows.get(&k).is_none() && slots::seen_unchanged(&path, modified);
             if unchanged || known_unscheduled {
                 continue;
             }
@@ -564,7 +706,11 @@ impl Daemon {
                     }
                 }
                 Ok(plan) => {
-                    let action = if self.workflows.contains_key(&k) { "reloaded" } else { "added" };
+                    let action = if self.workflows.contains_key(&k) {
+                        "reloaded"
+                    } else {
+                        "added"
+                    };
                     let mut entry = Entry::new(path.clone(), plan, now);
                     entry.modified = modified;
                     if let Some(old) = self.workflows.get(&k) {
@@ -589,7 +735,11 @@ impl Daemon {
         self.stopping = true;
         let in_flight = self.runs.len();
         if in_flight > 0 {
-            tracing::info!(runs = in_flight, grace_s = self.options.grace.as_secs_f64(), "stopping: waiting for runs in flight");
+            tracing::info!(
+                runs = in_flight,
+                grace_s = self.options.grace.as_secs_f64(),
+                "stopping: waiting for runs in flight"
+            );
         }
         let deadline = tokio::time::Instant::now() + self.options.grace;
         while !self.runs.is_empty() {
@@ -602,7 +752,10 @@ impl Daemon {
         self.runs.abort_all();
         // Join the aborted tasks: one that ended on its own between the deadline and the abort
         // has recorded its end and is finished, not interrupted.
-        let reason = format!("the daemon stopped and the grace period ({} s) ran out", self.options.grace.as_secs());
+        let reason = format!(
+            "the daemon stopped and the grace period ({} s) ran out",
+            self.options.grace.as_secs()
+        );
         while let Some(done) = self.runs.join_next_with_id().await {
             match done {
                 Ok((id, _)) => {
@@ -610,7 +763,9 @@ impl Daemon {
                     self.summary.finished += 1;
                 }
                 Err(e) => {
-                    let Some((key, run_id)) = self.in_flight.remove(&e.id()) else { continue };
+                    let Some((key, run_id)) = self.in_flight.remove(&e.id()) else {
+                        continue;
+                    };
                     if e.is_cancelled() {
                         self.summary.interrupted += 1;
                         tracing::warn!(workflow = %key, run_id = %run_id, "interrupted");
@@ -628,14 +783,24 @@ impl Daemon {
         for (key, entry) in &mut self.workflows {
             for (index, slot) in entry.slots.iter_mut().enumerate() {
                 for fire_time in slot.queued.take().into_iter().chain(slot.backlog.drain(..)) {
-                    left.push(Pending { key: key.clone(), index, fire_time, kind: FireKind::Missed });
+                    left.push(Pending {
+                        key: key.clone(),
+                        index,
+                        fire_time,
+                        kind: FireKind::Missed,
+                    });
                 }
             }
         }
         self.summary.missed += left.len();
         self.claim(left).await;
         self.close_history().await;
-        tracing::info!(started = self.summary.started, finished = self.summary.finished, interrupted = self.summary.interrupted, "stopped");
+        tracing::info!(
+            started = self.summary.started,
+            finished = self.summary.finished,
+            interrupted = self.summary.interrupted,
+            "stopped"
+        );
     }
 
     /// Lets the history writer write every run end it was sent, and waits for it.
@@ -656,7 +821,12 @@ fn run_error(report: &engine::RunReport, services: &Services) -> Option<String> 
     }
     let text = match report.timed_out {
         Some(limit) => format!("timed out after {} s", limit.as_secs()),
-        None => report.failures.iter().map(|f| format!("{}: {}", f.action, f.cause)).collect::<Vec<_>>().join("; "),
+        None => report
+            .failures
+            .iter()
+            .map(|f| format!("{}: {}", f.action, f.cause))
+            .collect::<Vec<_>>()
+            .join("; "),
     };
     Some(services.redactor.redact(&text).into_owned())
 }
@@ -695,7 +865,9 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         };
         if is_dir {
             collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.file_name().is_some_and(|n| n != "relay.yaml") {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            && path.file_name().is_some_and(|n| n != "relay.yaml")
+        {
             out.push(path);
         }
     }
@@ -705,7 +877,12 @@ fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 impl Slot {
     fn at(spec: crate::schedule::ScheduleSpec, now: DateTime<Utc>) -> Slot {
         let next = spec.next_after(now);
-        Slot { spec, next, running: 0, queued: None, backlog: Default::default() }
+        Slot {
+            spec,
+            next,
+            running: 0,
+            queued: None,
+            backlog: Default::default(),
+        }
     }
 }
-

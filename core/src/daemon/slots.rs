@@ -30,8 +30,17 @@ pub(super) struct Slot {
 impl Entry {
     pub fn new(path: PathBuf, plan: Arc<Plan>, now: DateTime<Utc>) -> Entry {
         let modified = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
-        let slots = plan.schedules.iter().cloned().map(|spec| Slot::at(spec, now)).collect();
-        Entry { plan, modified, slots }
+        let slots = plan
+            .schedules
+            .iter()
+            .cloned()
+            .map(|spec| Slot::at(spec, now))
+            .collect();
+        Entry {
+            plan,
+            modified,
+            slots,
+        }
     }
 
     /// After a reload, runs still in flight keep counting for overlap.
@@ -50,10 +59,15 @@ static UNSCHEDULED: Mutex<Option<HashMap<PathBuf, Option<SystemTime>>>> = Mutex:
 
 pub(super) fn remember_unscheduled(path: &Path, modified: Option<SystemTime>) {
     let mut seen = UNSCHEDULED.lock().unwrap_or_else(|p| p.into_inner());
-    seen.get_or_insert_with(HashMap::new).insert(path.to_path_buf(), modified);
+    seen.get_or_insert_with(HashMap::new)
+        .insert(path.to_path_buf(), modified);
 }
 
 pub(super) fn seen_unchanged(path: &Path, modified: Option<SystemTime>) -> bool {
     let seen = UNSCHEDULED.lock().unwrap_or_else(|p| p.into_inner());
-    modified.is_some() && seen.as_ref().and_then(|m| m.get(path)).is_some_and(|m| *m == modified)
+    modified.is_some()
+        && seen
+            .as_ref()
+            .and_then(|m| m.get(path))
+            .is_some_and(|m| *m == modified)
 }

@@ -33,7 +33,11 @@ pub(super) struct Completion {
 }
 
 /// Writes completions until every sender is gone, then prunes what is left to prune.
-pub(super) async fn write_history(store: Store, keep: i64, mut ends: mpsc::UnboundedReceiver<Completion>) {
+pub(super) async fn write_history(
+    store: Store,
+    keep: i64,
+    mut ends: mpsc::UnboundedReceiver<Completion>,
+) {
     let prune_every = usize::try_from(keep / 10).unwrap_or(0).clamp(1, 1000);
     let mut since_prune: HashMap<String, usize> = HashMap::new();
     while let Some(first) = ends.recv().await {
@@ -44,8 +48,18 @@ pub(super) async fn write_history(store: Store, keep: i64, mut ends: mpsc::Unbou
                 Err(_) => break,
             }
         }
-        let rows: Vec<(&str, &str, Option<&str>, i64, &[ExecutionRecord])> =
-            batch.iter().map(|c| (c.run_id.as_str(), c.state, c.error.as_deref(), c.executions, c.records.as_slice())).collect();
+        let rows: Vec<(&str, &str, Option<&str>, i64, &[ExecutionRecord])> = batch
+            .iter()
+            .map(|c| {
+                (
+                    c.run_id.as_str(),
+                    c.state,
+                    c.error.as_deref(),
+                    c.executions,
+                    c.records.as_slice(),
+                )
+            })
+            .collect();
         if let Err(e) = store.finish_runs(&rows).await {
             for c in &batch {
                 tracing::error!(run_id = %c.run_id, error = %e, "cannot record the end of a run");
@@ -57,7 +71,11 @@ pub(super) async fn write_history(store: Store, keep: i64, mut ends: mpsc::Unbou
             }
             *since_prune.entry(c.key.clone()).or_default() += 1;
         }
-        let due: Vec<String> = since_prune.iter().filter(|(_, n)| **n >= prune_every).map(|(k, _)| k.clone()).collect();
+        let due: Vec<String> = since_prune
+            .iter()
+            .filter(|(_, n)| **n >= prune_every)
+            .map(|(k, _)| k.clone())
+            .collect();
         for key in due {
             since_prune.remove(&key);
             prune(&store, &key, keep).await;

@@ -252,8 +252,9 @@ fn compile_string(
 /// Compiles an expression, once per distinct text in the process: the same formula (say
 /// `<<CREDENTIAL.halo>>` in every action) shares one compiled form.
 fn compile_expression(src: &str) -> Result<Arc<Expr>, FormulaSyntaxError> {
-    static CACHE: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<String, Arc<Expr>>>> =
-        std::sync::LazyLock::new(Default::default);
+    static CACHE: std::sync::LazyLock<
+        std::sync::Mutex<std::collections::HashMap<String, Arc<Expr>>>,
+    > = std::sync::LazyLock::new(Default::default);
     /// A bound on the cache, for daemons that re-plan edited files for months.
     const CACHE_LIMIT: usize = 20_000;
     if let Some(hit) = CACHE.lock().unwrap_or_else(|p| p.into_inner()).get(src) {
@@ -279,7 +280,11 @@ fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
     let env = environment();
     if let Some(path) = PathExpr::parse(src, |name| global_names().contains(name)) {
         let paths = vec![path.reference()];
-        return Ok(Expr { source: src.to_owned(), program: Program::Path(path), paths });
+        return Ok(Expr {
+            source: src.to_owned(),
+            program: Program::Path(path),
+            paths,
+        });
     }
     let compiled = env
         .compile_expression_owned(src.to_owned())

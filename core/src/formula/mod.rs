@@ -5,8 +5,8 @@
 mod compile;
 mod env;
 mod error;
-mod path;
 pub mod functions;
+mod path;
 mod pills;
 mod refs;
 mod render;

@@ -31,7 +31,12 @@ impl PathExpr {
         let bytes = src.as_bytes();
         let mut i = 0;
         let root = ident(bytes, &mut i)?;
-        if is_global(root) || matches!(root, "true" | "false" | "none" | "True" | "False" | "None" | "loop") {
+        if is_global(root)
+            || matches!(
+                root,
+                "true" | "false" | "none" | "True" | "False" | "None" | "loop"
+            )
+        {
             return None;
         }
         let mut steps = Vec::new();
@@ -78,12 +83,17 @@ impl PathExpr {
                 _ => return None,
             }
         }
-        Some(PathExpr { root: root.to_owned(), steps })
+        Some(PathExpr {
+            root: root.to_owned(),
+            steps,
+        })
     }
 
     /// The value, or undefined when any step is missing (as MiniJinja's chainable undefined).
     pub fn eval(&self, scope: &Scope) -> Value {
-        let Some(mut current) = scope.root(&self.root) else { return Value::UNDEFINED };
+        let Some(mut current) = scope.root(&self.root) else {
+            return Value::UNDEFINED;
+        };
         for step in &self.steps {
             let next = match step {
                 Step::Key(k) if current.kind() == ValueKind::Map => current.get_item(k).ok(),
@@ -104,7 +114,10 @@ impl PathExpr {
         let mut path = self.root.clone();
         for step in &self.steps {
             match step {
-                Step::Key(k) if k.as_str().is_some_and(|k| !k.is_empty() && !k.contains('.')) => {
+                Step::Key(k)
+                    if k.as_str()
+                        .is_some_and(|k| !k.is_empty() && !k.contains('.')) =>
+                {
                     path.push('.');
                     path.push_str(k.as_str().unwrap_or_default());
                 }
@@ -121,7 +134,10 @@ fn ident<'a>(bytes: &'a [u8], i: &mut usize) -> Option<&'a str> {
         Some(b) if b.is_ascii_alphabetic() || *b == b'_' => *i += 1,
         _ => return None,
     }
-    while bytes.get(*i).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
+    while bytes
+        .get(*i)
+        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    {
         *i += 1;
     }
     std::str::from_utf8(&bytes[start..*i]).ok()
@@ -136,30 +152,64 @@ mod tests {
         let data = Value::from(minijinja::value::Serde(serde_json::json!({
             "get_tickets": {"body": {"tickets": [{"id": 7, "odd key": "x"}, {"id": 8}], "count": 2}}
         })));
-        Scope { event: Some(Event::entry(data)), resources: Value::from_pairs([("page_size", 50)]), ..Scope::default() }
+        Scope {
+            event: Some(Event::entry(data)),
+            resources: Value::from_pairs([("page_size", 50)]),
+            ..Scope::default()
+        }
     }
 
     fn eval(src: &str) -> Option<String> {
         let p = PathExpr::parse(src, |n| n == "range")?;
         let v = p.eval(&scope());
-        Some(if v.is_undefined() { "undefined".into() } else { serde_json::to_string(&v).unwrap() })
+        Some(if v.is_undefined() {
+            "undefined".into()
+        } else {
+            serde_json::to_string(&v).unwrap()
+        })
     }
 
     #[test]
     fn reads_paths_like_minijinja() {
         assert_eq!(eval("get_tickets.body.count").as_deref(), Some("2"));
         assert_eq!(eval("get_tickets.body.tickets[0].id").as_deref(), Some("7"));
-        assert_eq!(eval("get_tickets.body.tickets[-1].id").as_deref(), Some("8"));
-        assert_eq!(eval("get_tickets.body.tickets[0][\"odd key\"]").as_deref(), Some("\"x\""));
+        assert_eq!(
+            eval("get_tickets.body.tickets[-1].id").as_deref(),
+            Some("8")
+        );
+        assert_eq!(
+            eval("get_tickets.body.tickets[0][\"odd key\"]").as_deref(),
+            Some("\"x\"")
+        );
         assert_eq!(eval("RESOURCE.page_size").as_deref(), Some("50"));
-        assert_eq!(eval("get_tickets.body.nope.deeper").as_deref(), Some("undefined"));
-        assert_eq!(eval("get_tickets.body.tickets[5]").as_deref(), Some("undefined"));
+        assert_eq!(
+            eval("get_tickets.body.nope.deeper").as_deref(),
+            Some("undefined")
+        );
+        assert_eq!(
+            eval("get_tickets.body.tickets[5]").as_deref(),
+            Some("undefined")
+        );
         assert_eq!(eval("nothing").as_deref(), Some("undefined"));
     }
 
     #[test]
     fn leaves_everything_else_to_minijinja() {
-        for src in ["SIZE(x)", "a + 1", "a.b | UPCASE", "range", "a . b", "a.b[c]", "a[\"x\\\"y\"]", "true", "a.0", "1", "a[]", "a.b.", " a"] {
+        for src in [
+            "SIZE(x)",
+            "a + 1",
+            "a.b | UPCASE",
+            "range",
+            "a . b",
+            "a.b[c]",
+            "a[\"x\\\"y\"]",
+            "true",
+            "a.0",
+            "1",
+            "a[]",
+            "a.b.",
+            " a",
+        ] {
             assert_eq!(PathExpr::parse(src, |n| n == "range"), None, "{src}");
         }
     }
@@ -167,7 +217,10 @@ mod tests {
     #[test]
     fn references_stop_at_the_first_index() {
         let r = |s: &str| PathExpr::parse(s, |_| false).unwrap().reference();
-        assert_eq!(r("get_tickets.body.tickets[0].id"), "get_tickets.body.tickets");
+        assert_eq!(
+            r("get_tickets.body.tickets[0].id"),
+            "get_tickets.body.tickets"
+        );
         assert_eq!(r("CREDENTIAL[\"halo\"]"), "CREDENTIAL.halo");
         assert_eq!(r("CREDENTIAL.halo"), "CREDENTIAL.halo");
     }

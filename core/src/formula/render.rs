@@ -29,7 +29,6 @@ impl Compiled {
         }
         self.render(scope).map(Some)
     }
-
 }
 
 /// The scope as a MiniJinja context, built only when a formula needs MiniJinja (plain paths
@@ -41,7 +40,10 @@ struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     fn new(scope: &'a Scope) -> Ctx<'a> {
-        Ctx { scope, value: std::cell::OnceCell::new() }
+        Ctx {
+            scope,
+            value: std::cell::OnceCell::new(),
+        }
     }
 
     fn get(&self) -> &Value {
@@ -101,7 +103,9 @@ fn render_tree(tree: &Tree, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, Formu
 fn eval(e: &Expr, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, FormulaError> {
     match &e.program {
         Program::Path(path) => Ok(path.eval(scope)),
-        Program::MiniJinja(program) => program.eval(ctx.get().clone()).map_err(|err| explain(&err, &e.source, &e.paths, scope)),
+        Program::MiniJinja(program) => program
+            .eval(ctx.get().clone())
+            .map_err(|err| explain(&err, &e.source, &e.paths, scope)),
     }
 }
 

@@ -158,7 +158,8 @@ impl HttpClient {
         let mut method = request.method;
         let mut url = request.url.clone();
         // Copied only when a redirect has to change them.
-        let mut headers: std::borrow::Cow<'_, [(String, String)]> = std::borrow::Cow::Borrowed(&request.headers);
+        let mut headers: std::borrow::Cow<'_, [(String, String)]> =
+            std::borrow::Cow::Borrowed(&request.headers);
         let mut body = request.body.clone();
         for _hop in 0..=MAX_REDIRECTS {
             // Per hop: a redirect may move from http to https.
@@ -225,9 +226,9 @@ impl HttpClient {
             if options.carries_credentials {
                 (options.allow_redirect)(&target).map_err(AttemptError::Refused)?;
             } else if target.origin() != url.origin() {
-                headers.to_mut().retain(|(n, _)| {
-                    !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str())
-                });
+                headers
+                    .to_mut()
+                    .retain(|(n, _)| !SENSITIVE_HEADERS.contains(&n.to_ascii_lowercase().as_str()));
             }
             if status == 303
                 || ((status == 301 || status == 302)
@@ -273,7 +274,6 @@ fn build(tls: Tls) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
         .connect_timeout(Duration::from_secs(10))
-        
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true);
     builder = match tls {

@@ -33,7 +33,11 @@ struct Work<'a> {
 impl Work<'_> {
     fn warn(&mut self, agent: Option<usize>, message: impl Into<String>) {
         let message = message.into();
-        if !self.warnings.iter().any(|(a, m)| *a == agent && *m == message) {
+        if !self
+            .warnings
+            .iter()
+            .any(|(a, m)| *a == agent && *m == message)
+        {
             self.warnings.push((agent, message));
         }
     }
@@ -43,7 +47,12 @@ fn map_strings(value: &Json, f: &mut dyn FnMut(&str) -> String) -> Json {
     match value {
         Json::String(s) => Json::String(f(s)),
         Json::Array(items) => Json::Array(items.iter().map(|v| map_strings(v, f)).collect()),
-        Json::Object(entries) => Json::Object(entries.iter().map(|(k, v)| (k.clone(), map_strings(v, f))).collect()),
+        Json::Object(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), map_strings(v, f)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -51,7 +60,9 @@ fn map_strings(value: &Json, f: &mut dyn FnMut(&str) -> String) -> Json {
 fn reads_root(out: &ActionOut, root: &str) -> bool {
     let mut found = false;
     let mut check = |s: &str| {
-        found |= expressions(s).iter().any(|e| roots(e).iter().any(|r| r == root));
+        found |= expressions(s)
+            .iter()
+            .any(|e| roots(e).iter().any(|r| r == root));
         s.to_owned()
     };
     map_strings(&Json::Object(out.options.clone()), &mut check);
@@ -67,11 +78,20 @@ fn disabled_flag(work: &mut Work, i: usize) -> bool {
         Json::Null => false,
         other => match parse_typed(other, Expect::Bool).and_then(|b| b.as_bool()) {
             Some(b) => {
-                work.warn(Some(i), format!("`disabled: {}` (a string) read as {b}", other.to_compact()));
+                work.warn(
+                    Some(i),
+                    format!("`disabled: {}` (a string) read as {b}", other.to_compact()),
+                );
                 b
             }
             None => {
-                work.warn(Some(i), format!("`disabled: {}` is not a boolean; the action is left enabled", other.to_compact()));
+                work.warn(
+                    Some(i),
+                    format!(
+                        "`disabled: {}` is not a boolean; the action is left enabled",
+                        other.to_compact()
+                    ),
+                );
                 false
             }
         },
@@ -79,14 +99,24 @@ fn disabled_flag(work: &mut Work, i: usize) -> bool {
 }
 
 /// Converts the options of every convertible action.
-fn convert_actions(work: &mut Work, decisions: &[Decision], edges: &mut Vec<Edge>) -> Vec<Option<ActionOut>> {
+fn convert_actions(
+    work: &mut Work,
+    decisions: &[Decision],
+    edges: &mut Vec<Edge>,
+) -> Vec<Option<ActionOut>> {
     let story = work.story;
     let mut outs = vec![None; story.agents.len()];
     for (i, decision) in decisions.iter().enumerate() {
-        let (Decision::Convert(relay_type), Ok(raw)) = (decision, &story.agents[i].options) else { continue };
+        let (Decision::Convert(relay_type), Ok(raw)) = (decision, &story.agents[i].options) else {
+            continue;
+        };
         let agent = &story.agents[i];
         // A plugin action of a Relay export comes back as it was written.
-        if let Some((_, plugin_type, plugin_options)) = story.plugin_actions.iter().find(|(g, _, _)| Some(g) == agent.guid.as_ref()) {
+        if let Some((_, plugin_type, plugin_options)) = story
+            .plugin_actions
+            .iter()
+            .find(|(g, _, _)| Some(g) == agent.guid.as_ref())
+        {
             outs[i] = Some(ActionOut {
                 name: work.names[i].clone(),
                 relay_type: plugin_type.clone(),
@@ -98,13 +128,24 @@ fn convert_actions(work: &mut Work, decisions: &[Decision], edges: &mut Vec<Edge
             });
             continue;
         }
-        let inputs = story.integrations.iter().find(|(guid, _)| Some(guid) == agent.guid.as_ref()).map(|(_, v)| v.as_slice());
+        let inputs = story
+            .integrations
+            .iter()
+            .find(|(guid, _)| Some(guid) == agent.guid.as_ref())
+            .map(|(_, v)| v.as_slice());
         let conv = options::convert(agent.kind, raw, story.legacy, inputs, story.from_relay);
         for issue in conv.issues {
             work.warn(Some(i), issue);
         }
         if conv.emit_no_match {
-            let extra: Vec<Edge> = edges.iter().filter(|e| e.from == i && e.kind == LinkType::Default).map(|e| Edge { kind: LinkType::NoMatch, ..*e }).collect();
+            let extra: Vec<Edge> = edges
+                .iter()
+                .filter(|e| e.from == i && e.kind == LinkType::Default)
+                .map(|e| Edge {
+                    kind: LinkType::NoMatch,
+                    ..*e
+                })
+                .collect();
             for e in extra {
                 if !edges.contains(&e) {
                     edges.push(e);
@@ -140,7 +181,8 @@ fn follow_renames(work: &mut Work, outs: &mut [Option<ActionOut>], edges: &[Edge
             match names::owner(reader, &old, &originals, &reach) {
                 Owner::One(owner) if owner == renamed && reads_root(out, &old) => {
                     let mut rename = |s: &str| map_expressions(s, |e| rename_root(e, &old, &new));
-                    out.options = match map_strings(&Json::Object(out.options.clone()), &mut rename) {
+                    out.options = match map_strings(&Json::Object(out.options.clone()), &mut rename)
+                    {
                         Json::Object(entries) => entries,
                         _ => Vec::new(),
                     };
@@ -148,7 +190,11 @@ fn follow_renames(work: &mut Work, outs: &mut [Option<ActionOut>], edges: &[Edge
                     work.warn(Some(reader), format!("references to `{old}` now read `{new}`, the renamed duplicate upstream of this action"));
                 }
                 Owner::Many(owners) if owners.contains(&renamed) && reads_root(out, &old) => {
-                    let listed = owners.iter().map(|&o| format!("\"{}\"", work.names[o])).collect::<Vec<_>>().join(", ");
+                    let listed = owners
+                        .iter()
+                        .map(|&o| format!("\"{}\"", work.names[o]))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     work.warn(Some(reader), format!("`{old}` is ambiguous here: several upstream actions had that name ({listed}); it now reads the one still called `{old}`"));
                 }
                 _ => {}
@@ -169,10 +215,19 @@ fn plan_links(work: &mut Work, edges: &[Edge], loop_closers: &[Edge]) -> Vec<Pla
             );
             Some("dropped: closes a loop".to_owned())
         } else {
-            let missing: Vec<&str> = [edge.from, edge.to].into_iter().filter(|&a| !work.converted[a]).map(|a| work.slugs[a].as_str()).collect();
+            let missing: Vec<&str> = [edge.from, edge.to]
+                .into_iter()
+                .filter(|&a| !work.converted[a])
+                .map(|a| work.slugs[a].as_str())
+                .collect();
             (!missing.is_empty()).then(|| format!("not converted: {}", missing.join(", ")))
         };
-        links.push(PlannedLink { from, to, kind: edge.kind, commented });
+        links.push(PlannedLink {
+            from,
+            to,
+            kind: edge.kind,
+            commented,
+        });
     }
     links
 }
@@ -184,12 +239,23 @@ fn has_live_incoming(links: &[PlannedLink], slug: &str) -> bool {
 fn explain_kept(work: &mut Work, i: usize, reason: &str, links: &[PlannedLink]) {
     let slug = work.slugs[i].clone();
     let mut message = format!("not converted, kept as a comment: {reason}");
-    let touching = links.iter().filter(|l| l.commented.is_some() && (l.from == slug || l.to == slug)).count();
+    let touching = links
+        .iter()
+        .filter(|l| l.commented.is_some() && (l.from == slug || l.to == slug))
+        .count();
     if touching > 0 {
         message.push_str(&format!("; its {touching} link(s) are commented out too"));
-        let converted_slug = |s: &str| work.slugs.iter().position(|x| x == s).is_some_and(|p| work.converted[p]);
+        let converted_slug = |s: &str| {
+            work.slugs
+                .iter()
+                .position(|x| x == s)
+                .is_some_and(|p| work.converted[p])
+        };
         let mut orphans: Vec<String> = Vec::new();
-        for l in links.iter().filter(|l| l.from == slug && converted_slug(&l.to) && !has_live_incoming(links, &l.to)) {
+        for l in links
+            .iter()
+            .filter(|l| l.from == slug && converted_slug(&l.to) && !has_live_incoming(links, &l.to))
+        {
             let quoted = format!("`{}`", l.to);
             if !orphans.contains(&quoted) {
                 orphans.push(quoted);
@@ -198,10 +264,16 @@ fn explain_kept(work: &mut Work, i: usize, reason: &str, links: &[PlannedLink]) 
         match orphans.len() {
             0 => {}
             1 => message.push_str(&format!(", so {} now receives the entry event", orphans[0])),
-            _ => message.push_str(&format!(", so {} now receive the entry event", orphans.join(", "))),
+            _ => message.push_str(&format!(
+                ", so {} now receive the entry event",
+                orphans.join(", ")
+            )),
         }
     }
-    if !schedule::entries(&work.story.agents[i].schedule).0.is_empty() {
+    if !schedule::entries(&work.story.agents[i].schedule)
+        .0
+        .is_empty()
+    {
         message.push_str("; its schedule was not carried over");
     }
     work.warn(Some(i), message);
@@ -264,15 +336,32 @@ fn warn_about_roots(work: &mut Work, links: &[PlannedLink]) {
 
 fn story_warnings(work: &mut Work) {
     let story = work.story;
-    let name_of = |guid: &str| story.agents.iter().position(|a| a.guid.as_deref() == Some(guid)).map(|i| format!("\"{}\"", work.names[i]));
+    let name_of = |guid: &str| {
+        story
+            .agents
+            .iter()
+            .position(|a| a.guid.as_deref() == Some(guid))
+            .map(|i| format!("\"{}\"", work.names[i]))
+    };
     if story.sts_enabled {
-        let entry = story.entry_guid.as_deref().and_then(name_of).unwrap_or_else(|| "none".into());
+        let entry = story
+            .entry_guid
+            .as_deref()
+            .and_then(name_of)
+            .unwrap_or_else(|| "none".into());
         let exits: Vec<String> = story.exit_guids.iter().filter_map(|g| name_of(g)).collect();
-        let exits = if exits.is_empty() { "none".to_owned() } else { exits.join(", ") };
+        let exits = if exits.is_empty() {
+            "none".to_owned()
+        } else {
+            exits.join(", ")
+        };
         work.warn(None, format!("the story can be called by Send to Story (entry {entry}, exit {exits}); Relay has no sub-workflow calls, run it on its own"));
     }
     if story.has_forms {
-        work.warn(None, "the story's forms/pages have no Relay equivalent and were not converted");
+        work.warn(
+            None,
+            "the story's forms/pages have no Relay equivalent and were not converted",
+        );
     }
     if !work.converted.iter().any(|&c| c) {
         work.warn(None, "no action could be converted: `actions` is empty, so the workflow will not validate until one is added");
@@ -282,18 +371,30 @@ fn story_warnings(work: &mut Work) {
 /// Converts one story.
 pub fn convert_story(story: &Story, index: &StoryIndex, source_name: &str) -> Converted {
     let decisions: Vec<Decision> = story.agents.iter().map(|a| decide(a, index)).collect();
-    let converted: Vec<bool> = decisions.iter().map(|d| matches!(d, Decision::Convert(_))).collect();
+    let converted: Vec<bool> = decisions
+        .iter()
+        .map(|d| matches!(d, Decision::Convert(_)))
+        .collect();
     let originals: Vec<String> = story.agents.iter().map(|a| a.name.clone()).collect();
     let names = names::assign(&originals, &converted);
     let slugs = names.iter().map(|n| slugify(n)).collect();
-    let mut work = Work { story, names, slugs, converted, warnings: Vec::new() };
+    let mut work = Work {
+        story,
+        names,
+        slugs,
+        converted,
+        warnings: Vec::new(),
+    };
     for problem in &story.problems {
         work.warn(None, problem.clone());
     }
     story_warnings(&mut work);
     for (i, original) in originals.iter().enumerate() {
         if work.names[i] != *original {
-            let message = format!("duplicate action name \"{original}\": renamed to \"{}\" (slug `{}`)", work.names[i], work.slugs[i]);
+            let message = format!(
+                "duplicate action name \"{original}\": renamed to \"{}\" (slug `{}`)",
+                work.names[i], work.slugs[i]
+            );
             work.warn(Some(i), message);
         }
     }
@@ -304,8 +405,15 @@ pub fn convert_story(story: &Story, index: &StoryIndex, source_name: &str) -> Co
     let mut outs = convert_actions(&mut work, &decisions, &mut edges);
     follow_renames(&mut work, &mut outs, &edges);
     // Ordered by the links the file keeps, so that importing an export gives the same order.
-    let loop_closers: Vec<Edge> = graph::cycle_breakers(originals.len(), &edges, &work.converted).into_iter().map(|i| edges[i]).collect();
-    let live: Vec<Edge> = edges.iter().copied().filter(|e| !loop_closers.contains(e) && work.converted[e.from] && work.converted[e.to]).collect();
+    let loop_closers: Vec<Edge> = graph::cycle_breakers(originals.len(), &edges, &work.converted)
+        .into_iter()
+        .map(|i| edges[i])
+        .collect();
+    let live: Vec<Edge> = edges
+        .iter()
+        .copied()
+        .filter(|e| !loop_closers.contains(e) && work.converted[e.from] && work.converted[e.to])
+        .collect();
     let order = graph::flow_order(originals.len(), &live);
     let position = |agent: usize| order.iter().position(|&a| a == agent).unwrap_or(agent);
     edges.sort_by_key(|e| (position(e.from), position(e.to)));
@@ -313,10 +421,19 @@ pub fn convert_story(story: &Story, index: &StoryIndex, source_name: &str) -> Co
     warn_about_roots(&mut work, &links);
     let schedule = plan_schedule(&mut work, &links);
     let slug_info = Slugs {
-        converted: (0..outs.len()).filter(|&i| outs[i].is_some()).map(|i| work.slugs[i].clone()).collect(),
+        converted: (0..outs.len())
+            .filter(|&i| outs[i].is_some())
+            .map(|i| work.slugs[i].clone())
+            .collect(),
         kept: (0..outs.len())
             .filter(|&i| outs[i].is_none())
-            .map(|i| (work.slugs[i].clone(), work.names[i].clone(), story.agents[i].kind == Kind::Webhook))
+            .map(|i| {
+                (
+                    work.slugs[i].clone(),
+                    work.names[i].clone(),
+                    story.agents[i].kind == Kind::Webhook,
+                )
+            })
             .collect(),
         legacy: story.legacy,
     };
@@ -337,12 +454,22 @@ pub fn convert_story(story: &Story, index: &StoryIndex, source_name: &str) -> Co
                 };
                 explain_kept(&mut work, i, &reason, &links);
                 let agent = &story.agents[i];
-                actions.push(PlannedAction::Kept { name: work.names[i].clone(), type_name: agent.type_name.clone(), reason, raw: agent.raw.clone() });
+                actions.push(PlannedAction::Kept {
+                    name: work.names[i].clone(),
+                    type_name: agent.type_name.clone(),
+                    reason,
+                    raw: agent.raw.clone(),
+                });
             }
         }
     }
     const RESERVED: &[&str] = &["name", "description", "schedule", "actions", "links"];
-    let extras = story.relay_extras.iter().filter(|(k, _)| !RESERVED.contains(&k.as_str())).cloned().collect();
+    let extras = story
+        .relay_extras
+        .iter()
+        .filter(|(k, _)| !RESERVED.contains(&k.as_str()))
+        .cloned()
+        .collect();
     let plan = Plan {
         header: format!(
             "Converted from the Tines story \"{}\" ({source_name}) by `relay import tines`.\nActions and links Relay cannot run are kept below as comments; see the warnings printed with this file.",
@@ -359,6 +486,9 @@ pub fn convert_story(story: &Story, index: &StoryIndex, source_name: &str) -> Co
     let mut warnings = std::mem::take(&mut work.warnings);
     // Story-wide first, then action by action in the order of the file.
     warnings.sort_by_key(|(agent, _)| agent.map_or(0, |i| position(i) + 1));
-    let warnings = warnings.into_iter().map(|(agent, message)| (agent.map(|i| work.names[i].clone()), message)).collect();
+    let warnings = warnings
+        .into_iter()
+        .map(|(agent, message)| (agent.map(|i| work.names[i].clone()), message))
+        .collect();
     Converted { plan, warnings }
 }

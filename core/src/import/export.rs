@@ -46,9 +46,15 @@ fn is_plugin_type(t: &str) -> bool {
 /// A stable 32-hex-digit id, as Tines guids look, so that exports are reproducible.
 fn guid(seed: &str) -> String {
     let hash = |basis: u64| {
-        seed.bytes().fold(basis, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+        seed.bytes().fold(basis, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
     };
-    format!("{:016x}{:016x}", hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142))
+    format!(
+        "{:016x}{:016x}",
+        hash(0xcbf2_9ce4_8422_2325),
+        hash(0x6c62_272e_07bb_0142)
+    )
 }
 
 fn options_of(action: &Json, slug: &str) -> Result<Vec<(String, Json)>, ExportError> {
@@ -57,41 +63,66 @@ fn options_of(action: &Json, slug: &str) -> Result<Vec<(String, Json)>, ExportEr
         Some(Json::Object(entries)) => Ok(entries.clone()),
         Some(Json::String(s)) => match Json::parse(s) {
             Ok(Json::Object(entries)) => Ok(entries),
-            _ => Err(invalid(format!("`options` of action `{slug}` is a string that is not a JSON object"))),
+            _ => Err(invalid(format!(
+                "`options` of action `{slug}` is a string that is not a JSON object"
+            ))),
         },
-        Some(_) => Err(invalid(format!("`options` of action `{slug}` must be a mapping"))),
+        Some(_) => Err(invalid(format!(
+            "`options` of action `{slug}` must be a mapping"
+        ))),
     }
 }
 
 /// A plugin action kept aside: its agent's guid, its type and its options.
 type PluginAction = (String, String, Vec<(String, Json)>);
 
-fn agent(action: &Json, index: usize, story_name: &str, plugins: &mut Vec<PluginAction>) -> Result<(String, Json), ExportError> {
+fn agent(
+    action: &Json,
+    index: usize,
+    story_name: &str,
+    plugins: &mut Vec<PluginAction>,
+) -> Result<(String, Json), ExportError> {
     let name = action
         .get("name")
         .and_then(Json::as_str)
         .filter(|n| !slugify(n).is_empty())
         .ok_or_else(|| invalid(format!("action #{} has no usable `name`", index + 1)))?;
     let slug = slugify(name);
-    let relay_type = action.get("type").and_then(Json::as_str).ok_or_else(|| invalid(format!("action `{slug}` has no `type`")))?;
+    let relay_type = action
+        .get("type")
+        .and_then(Json::as_str)
+        .ok_or_else(|| invalid(format!("action `{slug}` has no `type`")))?;
     let mut options = options_of(action, &slug)?;
     if let Some(local) = action.get("local") {
         if options.iter().any(|(k, _)| k == "local") {
-            return Err(invalid(format!("action `{slug}` has `local` both on the action and in its options")));
+            return Err(invalid(format!(
+                "action `{slug}` has `local` both on the action and in its options"
+            )));
         }
         set(&mut options, "local", local.clone());
     }
     let disabled = match action.get("disabled") {
         None | Some(Json::Null) => false,
         Some(Json::Bool(b)) => *b,
-        Some(other) => return Err(invalid(format!("`disabled` of action `{slug}` is {}, not true or false", other.to_compact()))),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`disabled` of action `{slug}` is {}, not true or false",
+                other.to_compact()
+            )));
+        }
     };
-    let description = action.get("description").and_then(Json::as_str).map_or(Json::Null, Json::str);
+    let description = action
+        .get("description")
+        .and_then(Json::as_str)
+        .map_or(Json::Null, Json::str);
     let agent_guid = guid(&format!("{story_name}\u{0}{slug}"));
     let tines = tines_type(relay_type, &slug)?;
     if is_plugin_type(relay_type) {
         plugins.push((agent_guid.clone(), relay_type.to_owned(), options));
-        options = vec![("mode".to_owned(), Json::str("message_only")), ("payload".to_owned(), Json::Object(Vec::new()))];
+        options = vec![
+            ("mode".to_owned(), Json::str("message_only")),
+            ("payload".to_owned(), Json::Object(Vec::new())),
+        ];
     }
     let entries = vec![
         ("type".to_owned(), Json::str(tines)),
@@ -109,7 +140,9 @@ fn link_type(link: &Json) -> Result<Option<&'static str>, ExportError> {
         None | Some("default") => Ok(None),
         Some("failure") => Ok(Some("failure")),
         Some("no_match") => Ok(Some("no_match")),
-        Some(other) => Err(invalid(format!("unknown link type `{other}` (default, failure or no_match)"))),
+        Some(other) => Err(invalid(format!(
+            "unknown link type `{other}` (default, failure or no_match)"
+        ))),
     }
 }
 
@@ -121,12 +154,22 @@ fn links(workflow: &Json, slugs: &[String]) -> Result<Vec<TinesLink>, ExportErro
         // No `links:` means a chain in file order.
         return Ok((1..slugs.len()).map(|i| (i - 1, i, None)).collect());
     };
-    let list = list.as_array().ok_or_else(|| invalid("`links` must be a list"))?;
+    let list = list
+        .as_array()
+        .ok_or_else(|| invalid("`links` must be a list"))?;
     let find = |link: &Json, key: &str| -> Result<usize, ExportError> {
-        let slug = link.get(key).and_then(Json::as_str).ok_or_else(|| invalid(format!("a link has no `{key}`")))?;
-        slugs.iter().position(|s| s == slug).ok_or_else(|| invalid(format!("link {key} `{slug}` names no action")))
+        let slug = link
+            .get(key)
+            .and_then(Json::as_str)
+            .ok_or_else(|| invalid(format!("a link has no `{key}`")))?;
+        slugs
+            .iter()
+            .position(|s| s == slug)
+            .ok_or_else(|| invalid(format!("link {key} `{slug}` names no action")))
     };
-    list.iter().map(|link| Ok((find(link, "from")?, find(link, "to")?, link_type(link)?))).collect()
+    list.iter()
+        .map(|link| Ok((find(link, "from")?, find(link, "to")?, link_type(link)?)))
+        .collect()
 }
 
 fn schedule(workflow: &Json) -> Result<Option<Json>, ExportError> {
@@ -134,17 +177,28 @@ fn schedule(workflow: &Json) -> Result<Option<Json>, ExportError> {
         None | Some(Json::Null) => return Ok(None),
         Some(Json::String(cron)) => vec![Json::Object(vec![("cron".into(), Json::str(cron))])],
         Some(Json::Array(items)) => items.clone(),
-        Some(_) => return Err(invalid("`schedule` must be a cron string or a list of `{cron, timezone}`")),
+        Some(_) => {
+            return Err(invalid(
+                "`schedule` must be a cron string or a list of `{cron, timezone}`",
+            ));
+        }
     };
     let mut out = Vec::new();
     for entry in entries {
-        let Json::Object(mut fields) = entry else { return Err(invalid("each `schedule` entry must be a mapping with `cron`")) };
+        let Json::Object(mut fields) = entry else {
+            return Err(invalid(
+                "each `schedule` entry must be a mapping with `cron`",
+            ));
+        };
         if !fields.iter().any(|(k, _)| k == "cron") {
             return Err(invalid("a `schedule` entry has no `cron`"));
         }
         // Tines always names the zone; Relay's default is UTC.
         if !fields.iter().any(|(k, _)| k == "timezone") {
-            let at = fields.iter().position(|(k, _)| k == "cron").map_or(0, |p| p + 1);
+            let at = fields
+                .iter()
+                .position(|(k, _)| k == "cron")
+                .map_or(0, |p| p + 1);
             fields.insert(at, ("timezone".into(), Json::str("UTC")));
         }
         out.push(Json::Object(fields));
@@ -155,9 +209,18 @@ fn schedule(workflow: &Json) -> Result<Option<Json>, ExportError> {
 /// Exports a workflow (its YAML parsed into JSON) as pretty story JSON.
 pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError> {
     let workflow = Json::from_value(workflow);
-    let Some(top) = workflow.as_object() else { return Err(invalid("a workflow must be a mapping")) };
-    let name = workflow.get("name").and_then(Json::as_str).filter(|n| !n.trim().is_empty()).ok_or_else(|| invalid("the workflow has no `name`"))?;
-    let actions = workflow.get("actions").and_then(Json::as_array).ok_or_else(|| invalid("the workflow has no `actions` list"))?;
+    let Some(top) = workflow.as_object() else {
+        return Err(invalid("a workflow must be a mapping"));
+    };
+    let name = workflow
+        .get("name")
+        .and_then(Json::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| invalid("the workflow has no `name`"))?;
+    let actions = workflow
+        .get("actions")
+        .and_then(Json::as_array)
+        .ok_or_else(|| invalid("the workflow has no `actions` list"))?;
     let mut slugs = Vec::new();
     let mut agents = Vec::new();
     let mut plugins = Vec::new();
@@ -172,7 +235,9 @@ pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError>
     let links = links(&workflow, &slugs)?;
     if let Some(schedule) = schedule(&workflow)? {
         // Tines schedules an action; the first one nothing links to is where a run starts.
-        let start = (0..agents.len()).find(|&i| !links.iter().any(|&(_, to, _)| to == i)).unwrap_or(0);
+        let start = (0..agents.len())
+            .find(|&i| !links.iter().any(|&(_, to, _)| to == i))
+            .unwrap_or(0);
         if let Some(Json::Object(fields)) = agents.get_mut(start) {
             fields.push(("schedule".into(), schedule));
         }
@@ -180,7 +245,10 @@ pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError>
     let links_json = links
         .iter()
         .map(|&(from, to, kind)| {
-            let mut entries = vec![("source".to_owned(), Json::Number(from.into())), ("receiver".to_owned(), Json::Number(to.into()))];
+            let mut entries = vec![
+                ("source".to_owned(), Json::Number(from.into())),
+                ("receiver".to_owned(), Json::Number(to.into())),
+            ];
             if let Some(kind) = kind {
                 entries.push(("type".into(), Json::str(kind)));
             }
@@ -188,18 +256,36 @@ pub fn export_tines(workflow: &serde_json::Value) -> Result<String, ExportError>
         })
         .collect();
     let mut relay = vec![("version".to_owned(), Json::Number(1.into()))];
-    relay.extend(top.iter().filter(|(k, _)| !MAPPED_KEYS.contains(&k.as_str())).cloned());
+    relay.extend(
+        top.iter()
+            .filter(|(k, _)| !MAPPED_KEYS.contains(&k.as_str()))
+            .cloned(),
+    );
     if !plugins.is_empty() {
         let entries = plugins
             .into_iter()
-            .map(|(g, t, o)| (g, Json::Object(vec![("type".to_owned(), Json::str(&t)), ("options".to_owned(), Json::Object(o))])))
+            .map(|(g, t, o)| {
+                (
+                    g,
+                    Json::Object(vec![
+                        ("type".to_owned(), Json::str(&t)),
+                        ("options".to_owned(), Json::Object(o)),
+                    ]),
+                )
+            })
             .collect();
         relay.push(("plugin_actions".to_owned(), Json::Object(entries)));
     }
     let story = Json::Object(vec![
         ("schema_version".into(), Json::Number(SCHEMA_VERSION.into())),
         ("name".into(), Json::str(name)),
-        ("description".into(), workflow.get("description").and_then(Json::as_str).map_or(Json::Null, Json::str)),
+        (
+            "description".into(),
+            workflow
+                .get("description")
+                .and_then(Json::as_str)
+                .map_or(Json::Null, Json::str),
+        ),
         ("guid".into(), Json::str(guid(name))),
         ("slug".into(), Json::str(slugify(name))),
         ("agents".into(), Json::Array(agents)),
@@ -233,10 +319,19 @@ mod tests {
         });
         let story: serde_json::Value = serde_json::from_str(&export_tines(&wf).unwrap()).unwrap();
         assert_eq!(story["agents"][0]["type"], "Agents::HTTPRequestAgent");
-        assert_eq!(story["agents"][0]["schedule"], json!([{"cron": "*/15 * * * *", "timezone": "Europe/London"}]));
-        assert_eq!(story["agents"][1]["options"], json!({"rules": [], "local": {"x": 1}}));
+        assert_eq!(
+            story["agents"][0]["schedule"],
+            json!([{"cron": "*/15 * * * *", "timezone": "Europe/London"}])
+        );
+        assert_eq!(
+            story["agents"][1]["options"],
+            json!({"rules": [], "local": {"x": 1}})
+        );
         assert_eq!(story["agents"][1]["disabled"], true);
-        assert_eq!(story["links"], json!([{"source": 0, "receiver": 1}, {"source": 0, "receiver": 2, "type": "failure"}]));
+        assert_eq!(
+            story["links"],
+            json!([{"source": 0, "receiver": 1}, {"source": 0, "receiver": 2, "type": "failure"}])
+        );
         assert_eq!(story["relay"], json!({"version": 1, "concurrency": 8}));
         assert_eq!(story["agents"][0]["guid"].as_str().unwrap().len(), 32);
     }
@@ -248,7 +343,10 @@ mod tests {
             {"name": "b", "type": "trigger", "options": {"rules": []}}]});
         let story: serde_json::Value = serde_json::from_str(&export_tines(&wf).unwrap()).unwrap();
         assert_eq!(story["links"], json!([{"source": 0, "receiver": 1}]));
-        assert_eq!(story["agents"][0]["schedule"], json!([{"cron": "0 9 * * 1-5", "timezone": "UTC"}]));
+        assert_eq!(
+            story["agents"][0]["schedule"],
+            json!([{"cron": "0 9 * * 1-5", "timezone": "UTC"}])
+        );
     }
 
     #[test]
@@ -256,12 +354,25 @@ mod tests {
         let base = |actions: serde_json::Value| json!({"name": "n", "actions": actions});
         let err = |wf: serde_json::Value| export_tines(&wf).unwrap_err().to_string();
         assert!(err(base(json!([{"name": "a", "type": "webhook"}]))).contains("`webhook`"));
-        assert!(export_tines(&base(json!([{"name": "a", "type": "halo.get_tickets"}]))).is_ok(), "plugin actions export");
-        assert!(err(base(json!([{"name": "a", "type": "trigger"}, {"name": "A", "type": "trigger"}]))).contains("slug `a`"));
+        assert!(
+            export_tines(&base(json!([{"name": "a", "type": "halo.get_tickets"}]))).is_ok(),
+            "plugin actions export"
+        );
+        assert!(
+            err(base(
+                json!([{"name": "a", "type": "trigger"}, {"name": "A", "type": "trigger"}])
+            ))
+            .contains("slug `a`")
+        );
         assert!(err(json!({"name": "n", "actions": [{"name": "a", "type": "trigger"}], "links": [{"from": "a", "to": "b"}]})).contains("`b`"));
         assert!(err(json!({"actions": []})).contains("name"));
         assert!(err(json!([])).contains("mapping"));
-        assert!(err(base(json!([{"name": "a", "type": "trigger", "options": "[1]"}]))).contains("not a JSON object"));
+        assert!(
+            err(base(
+                json!([{"name": "a", "type": "trigger", "options": "[1]"}])
+            ))
+            .contains("not a JSON object")
+        );
         assert!(err(json!({"name": "n", "actions": [{"name": "a", "type": "trigger"}], "links": [{"from": "a", "to": "a", "type": "odd"}]})).contains("odd"));
     }
 

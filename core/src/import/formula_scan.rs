@@ -128,24 +128,42 @@ fn tokenize(expr: &str) -> Vec<Tok> {
                 j += 1;
             }
             let j = (j + 1).min(chars.len());
-            toks.push(Tok { kind: Kind::Str, start, end: end_of(j) });
+            toks.push(Tok {
+                kind: Kind::Str,
+                start,
+                end: end_of(j),
+            });
             i = j;
         } else if c.is_ascii_digit() {
             let mut j = i + 1;
-            while j < chars.len() && (chars[j].1.is_ascii_alphanumeric() || chars[j].1 == '_' || chars[j].1 == '.') {
+            while j < chars.len()
+                && (chars[j].1.is_ascii_alphanumeric() || chars[j].1 == '_' || chars[j].1 == '.')
+            {
                 j += 1;
             }
-            toks.push(Tok { kind: Kind::Number, start, end: end_of(j) });
+            toks.push(Tok {
+                kind: Kind::Number,
+                start,
+                end: end_of(j),
+            });
             i = j;
         } else if c.is_ascii_alphabetic() || c == '_' {
             let mut j = i + 1;
             while j < chars.len() && (chars[j].1.is_ascii_alphanumeric() || chars[j].1 == '_') {
                 j += 1;
             }
-            toks.push(Tok { kind: Kind::Ident, start, end: end_of(j) });
+            toks.push(Tok {
+                kind: Kind::Ident,
+                start,
+                end: end_of(j),
+            });
             i = j;
         } else {
-            toks.push(Tok { kind: Kind::Punct(c), start, end: end_of(i + 1) });
+            toks.push(Tok {
+                kind: Kind::Punct(c),
+                start,
+                end: end_of(i + 1),
+            });
             i += 1;
         }
     }
@@ -154,8 +172,8 @@ fn tokenize(expr: &str) -> Vec<Tok> {
 
 /// Words that are never a path root.
 const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None", "null", "NULL", "TRUE", "FALSE",
-    "nil",
+    "and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None",
+    "null", "NULL", "TRUE", "FALSE", "nil",
 ];
 
 /// Indexes of the identifier tokens that start a path (not an attribute, filter, test,
@@ -164,7 +182,11 @@ fn root_indexes(expr: &str, toks: &[Tok]) -> Vec<usize> {
     let text = |t: &Tok| &expr[t.start..t.end];
     let mut lambda_params: Vec<&str> = Vec::new();
     for w in toks.windows(3) {
-        if w[0].kind == Kind::Ident && text(&w[0]) == "LAMBDA" && w[1].kind == Kind::Punct('(') && w[2].kind == Kind::Ident {
+        if w[0].kind == Kind::Ident
+            && text(&w[0]) == "LAMBDA"
+            && w[1].kind == Kind::Punct('(')
+            && w[2].kind == Kind::Ident
+        {
             lambda_params.push(text(&w[2]));
         }
     }
@@ -182,7 +204,9 @@ fn root_indexes(expr: &str, toks: &[Tok]) -> Vec<usize> {
             if matches!(p.kind, Kind::Punct('.') | Kind::Punct('|')) {
                 continue;
             }
-            if p.kind == Kind::Ident && (text(p) == "is" || (text(p) == "not" && i >= 2 && text(&toks[i - 2]) == "is")) {
+            if p.kind == Kind::Ident
+                && (text(p) == "is" || (text(p) == "not" && i >= 2 && text(&toks[i - 2]) == "is"))
+            {
                 continue;
             }
         }
@@ -216,7 +240,9 @@ pub fn functions(expr: &str) -> Vec<String> {
             continue;
         }
         let word = &expr[t.start..t.end];
-        if !word.chars().next().is_some_and(|c| c.is_ascii_uppercase()) || word.chars().any(|c| c.is_ascii_lowercase()) {
+        if !word.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            || word.chars().any(|c| c.is_ascii_lowercase())
+        {
             continue;
         }
         let after_dot = i > 0 && toks[i - 1].kind == Kind::Punct('.');
@@ -256,7 +282,9 @@ pub fn replace_paths(expr: &str, root: &str, mut f: impl FnMut(&str) -> Option<S
         if &expr[t.start..t.end] != root {
             continue;
         }
-        let (Some(dot), Some(name)) = (toks.get(i + 1), toks.get(i + 2)) else { continue };
+        let (Some(dot), Some(name)) = (toks.get(i + 1), toks.get(i + 2)) else {
+            continue;
+        };
         if dot.kind != Kind::Punct('.') || name.kind != Kind::Ident {
             continue;
         }
@@ -276,7 +304,10 @@ pub fn is_simple_path(expr: &str) -> bool {
     !expr.is_empty()
         && expr.split('.').all(|seg| {
             let mut chars = seg.chars();
-            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         })
 }
 
@@ -287,9 +318,22 @@ mod tests {
     #[test]
     fn splits_pills_formulas_and_escapes() {
         assert_eq!(parts("=SIZE(x)"), vec![Part::Formula("SIZE(x)")]);
-        assert_eq!(parts("Bearer <<CREDENTIAL.halo>>!"), vec![Part::Text("Bearer "), Part::Pill("CREDENTIAL.halo"), Part::Text("!")]);
-        assert_eq!(parts("https://\\<<Server>>/x"), vec![Part::Text("https://\\<<Server>>/x")]);
-        assert_eq!(parts("<<a[\">>\"]>> <<b"), vec![Part::Pill("a[\">>\"]"), Part::Text(" <<b")]);
+        assert_eq!(
+            parts("Bearer <<CREDENTIAL.halo>>!"),
+            vec![
+                Part::Text("Bearer "),
+                Part::Pill("CREDENTIAL.halo"),
+                Part::Text("!")
+            ]
+        );
+        assert_eq!(
+            parts("https://\\<<Server>>/x"),
+            vec![Part::Text("https://\\<<Server>>/x")]
+        );
+        assert_eq!(
+            parts("<<a[\">>\"]>> <<b"),
+            vec![Part::Pill("a[\">>\"]"), Part::Text(" <<b")]
+        );
         assert_eq!(parts("="), vec![Part::Text("=")]);
     }
 
@@ -298,27 +342,53 @@ mod tests {
         assert_eq!(roots("get_tickets.body.items[0].id"), ["get_tickets"]);
         assert_eq!(roots("SIZE(a.b) + c|DEFAULT(d.e)"), ["a", "c", "d"]);
         assert_eq!(roots("x is not defined and y is none"), ["x", "y"]);
-        assert_eq!(roots("REJECT(LOCAL.all, LAMBDA(item, item = NULL))"), ["LOCAL"]);
-        assert_eq!(roots("'quoted.word' ~ \"other\" ~ 12 ~ 1e5"), Vec::<String>::new());
+        assert_eq!(
+            roots("REJECT(LOCAL.all, LAMBDA(item, item = NULL))"),
+            ["LOCAL"]
+        );
+        assert_eq!(
+            roots("'quoted.word' ~ \"other\" ~ 12 ~ 1e5"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn lists_upper_case_functions_and_filters() {
-        assert_eq!(functions("REJECT(x, LAMBDA(i, OR(i, TYPE(i))))|SIZE"), ["REJECT", "LAMBDA", "OR", "TYPE", "SIZE"]);
-        assert_eq!(functions("a.GET(1) ~ lower(x) ~ CREDENTIAL.x"), Vec::<String>::new());
+        assert_eq!(
+            functions("REJECT(x, LAMBDA(i, OR(i, TYPE(i))))|SIZE"),
+            ["REJECT", "LAMBDA", "OR", "TYPE", "SIZE"]
+        );
+        assert_eq!(
+            functions("a.GET(1) ~ lower(x) ~ CREDENTIAL.x"),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
     fn renames_roots_only() {
-        assert_eq!(rename_root("message_text.message ~ x.message_text ~ 'message_text'", "message_text", "message_text_2"),
-            "message_text_2.message ~ x.message_text ~ 'message_text'");
-        assert_eq!(map_expressions("a <<m.x>> b =c", |e| rename_root(e, "m", "n")), "a <<n.x>> b =c");
-        assert_eq!(map_expressions("=m.x", |e| rename_root(e, "m", "n")), "=n.x");
+        assert_eq!(
+            rename_root(
+                "message_text.message ~ x.message_text ~ 'message_text'",
+                "message_text",
+                "message_text_2"
+            ),
+            "message_text_2.message ~ x.message_text ~ 'message_text'"
+        );
+        assert_eq!(
+            map_expressions("a <<m.x>> b =c", |e| rename_root(e, "m", "n")),
+            "a <<n.x>> b =c"
+        );
+        assert_eq!(
+            map_expressions("=m.x", |e| rename_root(e, "m", "n")),
+            "=n.x"
+        );
     }
 
     #[test]
     fn replaces_input_paths() {
-        let out = replace_paths("OR(INPUT.a, INPUT.b, X.INPUT.a)", "INPUT", |n| (n == "a").then(|| "\"A\"".to_owned()));
+        let out = replace_paths("OR(INPUT.a, INPUT.b, X.INPUT.a)", "INPUT", |n| {
+            (n == "a").then(|| "\"A\"".to_owned())
+        });
         assert_eq!(out, "OR(\"A\", INPUT.b, X.INPUT.a)");
     }
 

@@ -34,7 +34,10 @@ pub struct Edge {
 
 fn endpoint(value: &Json, agents: &[Agent]) -> Option<usize> {
     match value {
-        Json::Number(n) => n.as_u64().and_then(|i| usize::try_from(i).ok()).filter(|&i| i < agents.len()),
+        Json::Number(n) => n
+            .as_u64()
+            .and_then(|i| usize::try_from(i).ok())
+            .filter(|&i| i < agents.len()),
         Json::String(s) => agents
             .iter()
             .position(|a| a.guid.as_deref() == Some(s.as_str()))
@@ -44,8 +47,15 @@ fn endpoint(value: &Json, agents: &[Agent]) -> Option<usize> {
 }
 
 fn link_type(kind: Option<&str>) -> Result<LinkType, String> {
-    let Some(kind) = kind else { return Ok(LinkType::Default) };
-    match kind.trim().to_ascii_lowercase().replace(['-', ' '], "_").as_str() {
+    let Some(kind) = kind else {
+        return Ok(LinkType::Default);
+    };
+    match kind
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['-', ' '], "_")
+        .as_str()
+    {
         "" | "default" | "success" => Ok(LinkType::Default),
         "failure" | "error" | "failed" => Ok(LinkType::Failure),
         "no_match" | "nomatch" => Ok(LinkType::NoMatch),
@@ -58,7 +68,10 @@ pub fn resolve(links: &[LinkSpec], agents: &[Agent]) -> (Vec<Edge>, Vec<(Option<
     let mut edges: Vec<Edge> = Vec::new();
     let mut issues = Vec::new();
     for (i, link) in links.iter().enumerate() {
-        let (from, to) = (endpoint(&link.source, agents), endpoint(&link.receiver, agents));
+        let (from, to) = (
+            endpoint(&link.source, agents),
+            endpoint(&link.receiver, agents),
+        );
         let (Some(from), Some(to)) = (from, to) else {
             issues.push((
                 None,
@@ -72,7 +85,10 @@ pub fn resolve(links: &[LinkSpec], agents: &[Agent]) -> (Vec<Edge>, Vec<(Option<
             continue;
         };
         let kind = link_type(link.kind.as_deref()).unwrap_or_else(|unknown| {
-            issues.push((Some(from), format!("link type `{unknown}` is not one of Relay's; treated as a default link")));
+            issues.push((
+                Some(from),
+                format!("link type `{unknown}` is not one of Relay's; treated as a default link"),
+            ));
             LinkType::Default
         });
         let edge = Edge { from, to, kind };
@@ -86,12 +102,16 @@ pub fn resolve(links: &[LinkSpec], agents: &[Agent]) -> (Vec<Edge>, Vec<(Option<
 /// Indexes (into `edges`) of links to drop so that the graph over `included` nodes has no
 /// cycle: the links that close a loop when walking from the entry actions in story order.
 pub fn cycle_breakers(node_count: usize, edges: &[Edge], included: &[bool]) -> Vec<usize> {
-    let live: Vec<usize> = (0..edges.len()).filter(|&e| included[edges[e].from] && included[edges[e].to]).collect();
+    let live: Vec<usize> = (0..edges.len())
+        .filter(|&e| included[edges[e].from] && included[edges[e].to])
+        .collect();
     let mut has_incoming = vec![false; node_count];
     for &e in &live {
         has_incoming[edges[e].to] = true;
     }
-    let starts = (0..node_count).filter(|&n| included[n] && !has_incoming[n]).chain((0..node_count).filter(|&n| included[n]));
+    let starts = (0..node_count)
+        .filter(|&n| included[n] && !has_incoming[n])
+        .chain((0..node_count).filter(|&n| included[n]));
     // 0 = unvisited, 1 = on the current path, 2 = done.
     let mut state = vec![0u8; node_count];
     let mut dropped = Vec::new();
@@ -103,7 +123,11 @@ pub fn cycle_breakers(node_count: usize, edges: &[Edge], included: &[bool]) -> V
         state[start] = 1;
         while let Some(top) = stack.len().checked_sub(1) {
             let (node, next) = stack[top];
-            let outgoing: Vec<usize> = live.iter().copied().filter(|&e| edges[e].from == node).collect();
+            let outgoing: Vec<usize> = live
+                .iter()
+                .copied()
+                .filter(|&e| edges[e].from == node)
+                .collect();
             if next < outgoing.len() {
                 let e = outgoing[next];
                 stack[top].1 += 1;
@@ -168,8 +192,8 @@ pub fn reachability(node_count: usize, edges: &[Edge]) -> Vec<Vec<bool>> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use super::super::story::Kind;
+    use super::*;
 
     fn agent(name: &str, guid: &str) -> Agent {
         Agent {
@@ -186,26 +210,61 @@ mod tests {
     }
 
     fn link(s: &str, r: &str, kind: Option<&str>) -> LinkSpec {
-        LinkSpec { source: Json::parse(s).unwrap(), receiver: Json::parse(r).unwrap(), kind: kind.map(str::to_owned) }
+        LinkSpec {
+            source: Json::parse(s).unwrap(),
+            receiver: Json::parse(r).unwrap(),
+            kind: kind.map(str::to_owned),
+        }
     }
 
     fn e(from: usize, to: usize) -> Edge {
-        Edge { from, to, kind: LinkType::Default }
+        Edge {
+            from,
+            to,
+            kind: LinkType::Default,
+        }
     }
 
     #[test]
     fn resolves_indexes_guids_and_types() {
         let agents = [agent("A", "ga"), agent("B", "gb")];
-        let links = [link("0", "1", None), link("\"gb\"", "\"ga\"", Some("failure")), link("0", "1", None), link("0", "1", Some("noMatch"))];
+        let links = [
+            link("0", "1", None),
+            link("\"gb\"", "\"ga\"", Some("failure")),
+            link("0", "1", None),
+            link("0", "1", Some("noMatch")),
+        ];
         let (edges, issues) = resolve(&links, &agents);
         assert!(issues.is_empty());
-        assert_eq!(edges, [e(0, 1), Edge { from: 1, to: 0, kind: LinkType::Failure }, Edge { from: 0, to: 1, kind: LinkType::NoMatch }]);
+        assert_eq!(
+            edges,
+            [
+                e(0, 1),
+                Edge {
+                    from: 1,
+                    to: 0,
+                    kind: LinkType::Failure
+                },
+                Edge {
+                    from: 0,
+                    to: 1,
+                    kind: LinkType::NoMatch
+                }
+            ]
+        );
     }
 
     #[test]
     fn dangling_links_and_odd_types_are_reported() {
         let agents = [agent("A", "ga"), agent("B", "gb")];
-        let (edges, issues) = resolve(&[link("0", "7", None), link("-1", "0", None), link("0", "1", Some("sideways"))], &agents);
+        let (edges, issues) = resolve(
+            &[
+                link("0", "7", None),
+                link("-1", "0", None),
+                link("0", "1", Some("sideways")),
+            ],
+            &agents,
+        );
         assert_eq!(edges, [e(0, 1)]);
         assert_eq!(issues.len(), 3);
         assert!(issues[0].1.contains("link #1 (0 → 7)"));

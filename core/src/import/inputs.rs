@@ -34,7 +34,9 @@ fn whole_reference(s: &str) -> Option<&str> {
         _ => return None,
     };
     let name = expr.trim().strip_prefix("INPUT.")?;
-    is_simple_path(name).then_some(name).filter(|n| !n.contains('.'))
+    is_simple_path(name)
+        .then_some(name)
+        .filter(|n| !n.contains('.'))
 }
 
 /// The input as text inside a longer string.
@@ -87,7 +89,10 @@ pub fn substitute(s: &str, inputs: &[(String, Json)], seen: &mut InputUse) -> Js
         match part {
             Part::Text(t) => out.push_str(t),
             Part::Pill(e) => {
-                let name = e.trim().strip_prefix("INPUT.").filter(|n| is_simple_path(n) && !n.contains('.'));
+                let name = e
+                    .trim()
+                    .strip_prefix("INPUT.")
+                    .filter(|n| is_simple_path(n) && !n.contains('.'));
                 match name.map(|n| (n, lookup(inputs, n))) {
                     Some((n, Some(value))) => {
                         InputUse::note(&mut seen.used, n);
@@ -136,7 +141,10 @@ mod tests {
         vec![
             ("channel".into(), Json::str("C097")),
             ("slack_credential".into(), Json::str("=CREDENTIAL.slack")),
-            ("message".into(), Json::str("Host <<detection.host>> isolated")),
+            (
+                "message".into(),
+                Json::str("Host <<detection.host>> isolated"),
+            ),
             ("flag".into(), Json::str("")),
             ("count".into(), Json::Number(3.into())),
         ]
@@ -145,34 +153,71 @@ mod tests {
     #[test]
     fn lone_references_take_the_value() {
         let mut seen = InputUse::default();
-        assert_eq!(substitute("<<INPUT.channel>>", &inputs(), &mut seen), Json::str("C097"));
-        assert_eq!(substitute("=INPUT.flag", &inputs(), &mut seen), Json::str(""));
-        assert_eq!(substitute("=INPUT.slack_credential", &inputs(), &mut seen), Json::str("=CREDENTIAL.slack"));
-        assert_eq!(substitute("<<INPUT.count>>", &inputs(), &mut seen), Json::Number(3.into()));
+        assert_eq!(
+            substitute("<<INPUT.channel>>", &inputs(), &mut seen),
+            Json::str("C097")
+        );
+        assert_eq!(
+            substitute("=INPUT.flag", &inputs(), &mut seen),
+            Json::str("")
+        );
+        assert_eq!(
+            substitute("=INPUT.slack_credential", &inputs(), &mut seen),
+            Json::str("=CREDENTIAL.slack")
+        );
+        assert_eq!(
+            substitute("<<INPUT.count>>", &inputs(), &mut seen),
+            Json::Number(3.into())
+        );
         assert_eq!(seen.used, ["channel", "flag", "slack_credential", "count"]);
     }
 
     #[test]
     fn references_in_text_become_text_or_pills() {
         let mut seen = InputUse::default();
-        assert_eq!(substitute("Bearer <<INPUT.slack_credential>>", &inputs(), &mut seen), Json::str("Bearer <<CREDENTIAL.slack>>"));
-        assert_eq!(substitute("\"<<INPUT.flag>>\"", &inputs(), &mut seen), Json::str("\"\""));
-        assert_eq!(substitute("say: <<INPUT.message>>", &inputs(), &mut seen), Json::str("say: Host <<detection.host>> isolated"));
+        assert_eq!(
+            substitute("Bearer <<INPUT.slack_credential>>", &inputs(), &mut seen),
+            Json::str("Bearer <<CREDENTIAL.slack>>")
+        );
+        assert_eq!(
+            substitute("\"<<INPUT.flag>>\"", &inputs(), &mut seen),
+            Json::str("\"\"")
+        );
+        assert_eq!(
+            substitute("say: <<INPUT.message>>", &inputs(), &mut seen),
+            Json::str("say: Host <<detection.host>> isolated")
+        );
     }
 
     #[test]
     fn references_inside_formulas() {
         let mut seen = InputUse::default();
-        assert_eq!(substitute("=IF(INPUT.count, INPUT.channel, INPUT.slack_credential)", &inputs(), &mut seen), Json::str("=IF(3, \"C097\", CREDENTIAL.slack)"));
-        assert_eq!(substitute("=CONCAT(INPUT.message)", &inputs(), &mut seen), Json::str("=CONCAT(INPUT.message)"));
+        assert_eq!(
+            substitute(
+                "=IF(INPUT.count, INPUT.channel, INPUT.slack_credential)",
+                &inputs(),
+                &mut seen
+            ),
+            Json::str("=IF(3, \"C097\", CREDENTIAL.slack)")
+        );
+        assert_eq!(
+            substitute("=CONCAT(INPUT.message)", &inputs(), &mut seen),
+            Json::str("=CONCAT(INPUT.message)")
+        );
         assert_eq!(seen.not_inlined, ["message"]);
     }
 
     #[test]
     fn missing_inputs_are_reported_and_kept() {
         let mut seen = InputUse::default();
-        assert_eq!(substitute("<<INPUT.nope>>", &inputs(), &mut seen), Json::str("<<INPUT.nope>>"));
-        assert_eq!(substitute("x <<INPUT.other | UPCASE>>", &inputs(), &mut seen), Json::str("x <<INPUT.other | UPCASE>>"));
+        assert_eq!(
+            substitute("<<INPUT.nope>>", &inputs(), &mut seen),
+            Json::str("<<INPUT.nope>>")
+        );
+        assert_eq!(
+            substitute("x <<INPUT.other | UPCASE>>", &inputs(), &mut seen),
+            Json::str("x <<INPUT.other | UPCASE>>")
+        );
         assert_eq!(seen.missing, ["nope", "other"]);
     }
 }

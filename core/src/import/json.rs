@@ -106,7 +106,11 @@ impl Json {
             serde_json::Value::Number(n) => Json::Number(n.clone()),
             serde_json::Value::String(s) => Json::String(s.clone()),
             serde_json::Value::Array(a) => Json::Array(a.iter().map(Json::from_value).collect()),
-            serde_json::Value::Object(o) => Json::Object(o.iter().map(|(k, v)| (k.clone(), Json::from_value(v))).collect()),
+            serde_json::Value::Object(o) => Json::Object(
+                o.iter()
+                    .map(|(k, v)| (k.clone(), Json::from_value(v)))
+                    .collect(),
+            ),
         }
     }
 
@@ -119,7 +123,9 @@ impl Json {
             Json::Number(n) => serde_json::Value::Number(n.clone()),
             Json::String(s) => serde_json::Value::String(s.clone()),
             Json::Array(a) => serde_json::Value::Array(a.iter().map(Json::to_value).collect()),
-            Json::Object(o) => serde_json::Value::Object(o.iter().map(|(k, v)| (k.clone(), v.to_value())).collect()),
+            Json::Object(o) => serde_json::Value::Object(
+                o.iter().map(|(k, v)| (k.clone(), v.to_value())).collect(),
+            ),
         }
     }
 }
@@ -191,7 +197,9 @@ impl<'de> Visitor<'de> for JsonVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json, E> {
-        serde_json::Number::from_f64(v).map(Json::Number).ok_or_else(|| E::custom("a number that is not finite"))
+        serde_json::Number::from_f64(v)
+            .map(Json::Number)
+            .ok_or_else(|| E::custom("a number that is not finite"))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Json, E> {
@@ -240,7 +248,12 @@ mod tests {
     fn keeps_key_order_and_round_trips() {
         let text = r#"{"z":1,"a":[true,null,"x"],"m":{"b":2.5,"a":-3}}"#;
         let json = Json::parse(text).unwrap();
-        let keys: Vec<&str> = json.as_object().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = json
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["z", "a", "m"]);
         assert_eq!(json.to_compact(), text);
     }
@@ -259,7 +272,10 @@ mod tests {
 
     #[test]
     fn set_and_take_edit_in_place() {
-        let mut entries = vec![("a".to_owned(), Json::Null), ("b".to_owned(), Json::Bool(true))];
+        let mut entries = vec![
+            ("a".to_owned(), Json::Null),
+            ("b".to_owned(), Json::Bool(true)),
+        ];
         set(&mut entries, "a", Json::str("x"));
         set(&mut entries, "c", Json::str("y"));
         assert_eq!(take(&mut entries, "b"), Some(Json::Bool(true)));

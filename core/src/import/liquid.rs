@@ -8,9 +8,35 @@ use super::text_escape::{escape_leading_equals, escape_text};
 
 /// Liquid tags that steer rendering; a value using them cannot be converted piece by piece.
 const CONTROL_TAGS: &[&str] = &[
-    "if", "elsif", "else", "endif", "unless", "endunless", "case", "when", "endcase", "for", "endfor", "break", "continue",
-    "assign", "capture", "endcapture", "comment", "endcomment", "raw", "endraw", "cycle", "increment", "decrement", "tablerow",
-    "endtablerow", "liquid", "echo", "render", "include",
+    "if",
+    "elsif",
+    "else",
+    "endif",
+    "unless",
+    "endunless",
+    "case",
+    "when",
+    "endcase",
+    "for",
+    "endfor",
+    "break",
+    "continue",
+    "assign",
+    "capture",
+    "endcapture",
+    "comment",
+    "endcomment",
+    "raw",
+    "endraw",
+    "cycle",
+    "increment",
+    "decrement",
+    "tablerow",
+    "endtablerow",
+    "liquid",
+    "echo",
+    "render",
+    "include",
 ];
 
 /// A converted value and what could not be converted.
@@ -56,17 +82,33 @@ fn segments(s: &str) -> Vec<Seg<'_>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < s.len() {
-        let next = [s[i..].find("{{"), s[i..].find("{%")].into_iter().flatten().min();
+        let next = [s[i..].find("{{"), s[i..].find("{%")]
+            .into_iter()
+            .flatten()
+            .min();
         let Some(pos) = next else { break };
         let open = i + pos;
-        let (close, is_tag) = if s[open..].starts_with("{{") { ("}}", false) } else { ("%}", true) };
-        let Some(end) = find_close(s, open + 2, close) else { break };
+        let (close, is_tag) = if s[open..].starts_with("{{") {
+            ("}}", false)
+        } else {
+            ("%}", true)
+        };
+        let Some(end) = find_close(s, open + 2, close) else {
+            break;
+        };
         if open > i {
             out.push(Seg::Text(&s[i..open]));
         }
         let raw = &s[open..end];
-        let inner = raw[2..raw.len() - 2].trim_start_matches('-').trim_end_matches('-').trim();
-        out.push(if is_tag { Seg::Tag { raw, inner } } else { Seg::Output { raw, inner } });
+        let inner = raw[2..raw.len() - 2]
+            .trim_start_matches('-')
+            .trim_end_matches('-')
+            .trim();
+        out.push(if is_tag {
+            Seg::Tag { raw, inner }
+        } else {
+            Seg::Output { raw, inner }
+        });
         i = end;
     }
     if i < s.len() {
@@ -80,7 +122,11 @@ fn tag_name(inner: &str) -> &str {
 }
 
 fn short(raw: &str) -> String {
-    if raw.chars().count() > 60 { format!("{}…", raw.chars().take(57).collect::<String>()) } else { raw.to_owned() }
+    if raw.chars().count() > 60 {
+        format!("{}…", raw.chars().take(57).collect::<String>())
+    } else {
+        raw.to_owned()
+    }
 }
 
 enum Piece {
@@ -90,12 +136,18 @@ enum Piece {
 
 /// A name under `CREDENTIAL`/`RESOURCE`: dotted when it is an identifier, bracketed otherwise.
 fn namespaced(root: &str, name: &str, issues: &mut Vec<String>) -> String {
-    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
         format!("{root}.{name}")
     } else {
         let quoted = serde_json::to_string(name).unwrap_or_default();
-        issues.push(format!("`{name}` is not a plain name; written as `<<{root}[{quoted}]>>`, consider renaming it"));
+        issues.push(format!(
+            "`{name}` is not a plain name; written as `<<{root}[{quoted}]>>`, consider renaming it"
+        ));
         format!("{root}[{quoted}]")
     }
 }
@@ -112,11 +164,17 @@ fn convert_tag(raw: &str, inner: &str, issues: &mut Vec<String>) -> Piece {
             Piece::Text(raw.into())
         }
         "prompt" => {
-            issues.push(format!("Liquid `{}` (a Tines prompt link) has no Relay equivalent; kept as text", short(raw)));
+            issues.push(format!(
+                "Liquid `{}` (a Tines prompt link) has no Relay equivalent; kept as text",
+                short(raw)
+            ));
             Piece::Text(raw.into())
         }
         _ => {
-            issues.push(format!("Liquid tag `{}` has no Relay equivalent; kept as text", short(raw)));
+            issues.push(format!(
+                "Liquid tag `{}` has no Relay equivalent; kept as text",
+                short(raw)
+            ));
             Piece::Text(raw.into())
         }
     }
@@ -129,7 +187,9 @@ pub fn convert(s: &str) -> Converted {
     let control: Vec<&str> = segs
         .iter()
         .filter_map(|seg| match seg {
-            Seg::Tag { inner, .. } if CONTROL_TAGS.contains(&tag_name(inner)) => Some(tag_name(inner)),
+            Seg::Tag { inner, .. } if CONTROL_TAGS.contains(&tag_name(inner)) => {
+                Some(tag_name(inner))
+            }
             _ => None,
         })
         .collect();
@@ -140,9 +200,16 @@ pub fn convert(s: &str) -> Converted {
                 names.push(n);
             }
         }
-        let listed = names.iter().map(|n| format!("{{% {n} %}}")).collect::<Vec<_>>().join(", ");
+        let listed = names
+            .iter()
+            .map(|n| format!("{{% {n} %}}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         issues.push(format!("Liquid logic ({listed}) has no direct conversion; the value was kept as Liquid text (rewrite it with `<% %>` blocks and `<<…>>`)"));
-        return Converted { value: escape_leading_equals(escape_text(s)), issues };
+        return Converted {
+            value: escape_leading_equals(escape_text(s)),
+            issues,
+        };
     }
     let mut pieces = Vec::new();
     for seg in segs {
@@ -181,7 +248,10 @@ pub fn convert(s: &str) -> Converted {
             unique.push(issue);
         }
     }
-    Converted { value, issues: unique }
+    Converted {
+        value,
+        issues: unique,
+    }
 }
 
 #[cfg(test)]
@@ -197,17 +267,32 @@ mod tests {
     #[test]
     fn outputs_become_pills() {
         assert_eq!(ok("{{.receive_events.users}}"), "<<receive_events.users>>");
-        assert_eq!(ok("the event contained {{ .somekey }}"), "the event contained <<somekey>>");
-        assert_eq!(ok("https://sqs.{{ .RESOURCE.aws_region }}.amazonaws.com/{{ .RESOURCE.aws_account }}/"), "https://sqs.<<RESOURCE.aws_region>>.amazonaws.com/<<RESOURCE.aws_account>>/");
+        assert_eq!(
+            ok("the event contained {{ .somekey }}"),
+            "the event contained <<somekey>>"
+        );
+        assert_eq!(
+            ok("https://sqs.{{ .RESOURCE.aws_region }}.amazonaws.com/{{ .RESOURCE.aws_account }}/"),
+            "https://sqs.<<RESOURCE.aws_region>>.amazonaws.com/<<RESOURCE.aws_account>>/"
+        );
         assert_eq!(ok(" {{ .CREDENTIAL.aws_key }}"), " <<CREDENTIAL.aws_key>>");
         assert_eq!(ok("{{.entry.body | as_object }}"), "<<entry.body>>");
     }
 
     #[test]
     fn tines_tags() {
-        assert_eq!(ok("{% credential HybridAnalysisAPI %}"), "<<CREDENTIAL.HybridAnalysisAPI>>");
-        assert_eq!(ok("admin:{% credential servicenow %}"), "admin:<<CREDENTIAL.servicenow>>");
-        assert_eq!(ok("https://{% global_resource demo_servicenow_fqdn %}/api"), "https://<<RESOURCE.demo_servicenow_fqdn>>/api");
+        assert_eq!(
+            ok("{% credential HybridAnalysisAPI %}"),
+            "<<CREDENTIAL.HybridAnalysisAPI>>"
+        );
+        assert_eq!(
+            ok("admin:{% credential servicenow %}"),
+            "admin:<<CREDENTIAL.servicenow>>"
+        );
+        assert_eq!(
+            ok("https://{% global_resource demo_servicenow_fqdn %}/api"),
+            "https://<<RESOURCE.demo_servicenow_fqdn>>/api"
+        );
         assert_eq!(ok("a{% line_break %}b"), "a\nb");
         let c = convert("{% credential report-phishing-imap %}");
         assert_eq!(c.value, "<<CREDENTIAL[\"report-phishing-imap\"]>>");
@@ -217,7 +302,10 @@ mod tests {
     #[test]
     fn tags_without_equivalent_are_kept_and_reported() {
         let c = convert("<a href=\"{% prompt isolate_asset %}\">here</a> {{.x}}");
-        assert_eq!(c.value, "<a href=\"{% prompt isolate_asset %}\">here</a> <<x>>");
+        assert_eq!(
+            c.value,
+            "<a href=\"{% prompt isolate_asset %}\">here</a> <<x>>"
+        );
         assert!(c.issues[0].contains("prompt"));
         let c = convert("{% story_run_guid %}");
         assert_eq!(c.value, "{% story_run_guid %}");
@@ -230,7 +318,11 @@ mod tests {
         let c = convert(s);
         assert_eq!(c.value, s);
         assert_eq!(c.issues.len(), 1);
-        assert!(c.issues[0].contains("{% if %}, {% elsif %}, {% else %}, {% endif %}"), "{}", c.issues[0]);
+        assert!(
+            c.issues[0].contains("{% if %}, {% elsif %}, {% else %}, {% endif %}"),
+            "{}",
+            c.issues[0]
+        );
     }
 
     #[test]
@@ -250,7 +342,10 @@ mod tests {
 
     #[test]
     fn non_ascii_text_around_tags() {
-        assert_eq!(ok("‘{{ .x }}’ – “{% credential c %}” é"), "‘<<x>>’ – “<<CREDENTIAL.c>>” é");
+        assert_eq!(
+            ok("‘{{ .x }}’ – “{% credential c %}” é"),
+            "‘<<x>>’ – “<<CREDENTIAL.c>>” é"
+        );
         assert_eq!(ok("{{ 'é’' }}"), "<<\"é’\">>");
     }
 

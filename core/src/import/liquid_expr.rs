@@ -8,11 +8,16 @@ fn is_name_char(c: char) -> bool {
 
 fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Names MiniJinja reads as keywords; as keys they need `["…"]`.
-const RESERVED: &[&str] = &["and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"];
+const RESERVED: &[&str] = &[
+    "and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Seg {
@@ -95,7 +100,10 @@ impl Cursor {
         match self.peek() {
             None => Err("an empty expression".into()),
             Some('\'' | '"') => Ok(Operand::Str(self.string_literal()?)),
-            Some(c) if c.is_ascii_digit() || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) => {
+            Some(c)
+                if c.is_ascii_digit()
+                    || (c == '-' && self.peek_at(1).is_some_and(|d| d.is_ascii_digit())) =>
+            {
                 let first = self.take_while(|c| c == '-');
                 let digits = self.take_while(|c| c.is_ascii_digit() || c == '.');
                 Ok(Operand::Num(format!("{first}{digits}")))
@@ -157,7 +165,9 @@ fn quote(s: &str) -> String {
 }
 
 fn path_expr(segs: &[Seg]) -> Result<String, String> {
-    let Some(Seg::Name(root)) = segs.first() else { return Err("a path without a name".into()) };
+    let Some(Seg::Name(root)) = segs.first() else {
+        return Err("a path without a name".into());
+    };
     if root == "STORY" {
         return Err("`STORY` (a Tines story reference) has no Relay equivalent".into());
     }
@@ -177,7 +187,9 @@ fn path_expr(segs: &[Seg]) -> Result<String, String> {
                 out.push('.');
                 out.push_str(n);
             }
-            Seg::Name(n) if n.chars().all(|c| c.is_ascii_digit()) => out.push_str(&format!("[{n}]")),
+            Seg::Name(n) if n.chars().all(|c| c.is_ascii_digit()) => {
+                out.push_str(&format!("[{n}]"))
+            }
             Seg::Name(n) | Seg::Key(n) => out.push_str(&format!("[{}]", quote(n))),
             Seg::Index(n) => out.push_str(&format!("[{n}]")),
         }
@@ -217,11 +229,16 @@ const SIMPLE_FILTERS: &[(&str, &str)] = &[
     ("reverse", "reverse"),
     ("abs", "abs"),
     ("newline_to_br", "replace(\"\\n\", \"<br />\\n\")"),
-    ("strip_newlines", "replace(\"\\r\", \"\")|replace(\"\\n\", \"\")"),
+    (
+        "strip_newlines",
+        "replace(\"\\r\", \"\")|replace(\"\\n\", \"\")",
+    ),
 ];
 
 fn arithmetic(base: &str, op: &str, arg: &Operand) -> Result<String, String> {
-    let Operand::Num(n) = arg else { return Err(format!("`{op}` with an argument that is not a number")) };
+    let Operand::Num(n) = arg else {
+        return Err(format!("`{op}` with an argument that is not a number"));
+    };
     let cast = if n.contains('.') { "float" } else { "int" };
     let symbol = match op {
         "plus" => "+",
@@ -236,16 +253,39 @@ fn arithmetic(base: &str, op: &str, arg: &Operand) -> Result<String, String> {
 
 /// Filters with arguments that have an equivalent.
 const ARGUMENT_FILTERS: &[&str] = &[
-    "as_object", "default", "join", "split", "replace", "remove", "append", "prepend", "plus", "minus", "times", "divided_by", "modulo",
-    "date", "map", "where",
+    "as_object",
+    "default",
+    "join",
+    "split",
+    "replace",
+    "remove",
+    "append",
+    "prepend",
+    "plus",
+    "minus",
+    "times",
+    "divided_by",
+    "modulo",
+    "date",
+    "map",
+    "where",
 ];
 
 fn apply_filter(base: String, name: &str, args: &[Operand]) -> Result<String, String> {
     if !ARGUMENT_FILTERS.contains(&name) && !SIMPLE_FILTERS.iter().any(|(from, _)| *from == name) {
         return Err(format!("the filter `{name}` has no formula equivalent"));
     }
-    let exprs = args.iter().map(operand_expr).collect::<Result<Vec<_>, _>>()?;
-    let arity = |n: usize| if exprs.len() == n { Ok(()) } else { Err(format!("`{name}` with {} argument(s)", exprs.len())) };
+    let exprs = args
+        .iter()
+        .map(operand_expr)
+        .collect::<Result<Vec<_>, _>>()?;
+    let arity = |n: usize| {
+        if exprs.len() == n {
+            Ok(())
+        } else {
+            Err(format!("`{name}` with {} argument(s)", exprs.len()))
+        }
+    };
     if let Some((_, to)) = SIMPLE_FILTERS.iter().find(|(from, _)| *from == name) {
         arity(0)?;
         return Ok(format!("{base}|{to}"));
@@ -302,7 +342,10 @@ fn apply_filter(base: String, name: &str, args: &[Operand]) -> Result<String, St
 
 /// Converts the inside of `{{ … }}` to a formula expression.
 pub fn convert_output(inner: &str) -> Result<String, String> {
-    let mut c = Cursor { chars: inner.chars().collect(), i: 0 };
+    let mut c = Cursor {
+        chars: inner.chars().collect(),
+        i: 0,
+    };
     let base = c.operand()?;
     let mut filters: Vec<(String, Vec<Operand>)> = Vec::new();
     loop {
@@ -337,7 +380,9 @@ pub fn convert_output(inner: &str) -> Result<String, String> {
     }
     // `'now' | date: …` formats the current time.
     let mut expr = match &base {
-        Operand::Str(s) if s == "now" && filters.first().is_some_and(|(n, _)| n == "date") => "NOW()".to_owned(),
+        Operand::Str(s) if s == "now" && filters.first().is_some_and(|(n, _)| n == "date") => {
+            "NOW()".to_owned()
+        }
         other => operand_expr(other)?,
     };
     for (name, args) in &filters {
@@ -352,38 +397,83 @@ mod tests {
 
     #[test]
     fn paths_with_and_without_leading_dot() {
-        assert_eq!(convert_output(".explode_users.user.job").unwrap(), "explode_users.user.job");
-        assert_eq!(convert_output(" receive_events.type ").unwrap(), "receive_events.type");
-        assert_eq!(convert_output(".CREDENTIAL.aws_key").unwrap(), "CREDENTIAL.aws_key");
+        assert_eq!(
+            convert_output(".explode_users.user.job").unwrap(),
+            "explode_users.user.job"
+        );
+        assert_eq!(
+            convert_output(" receive_events.type ").unwrap(),
+            "receive_events.type"
+        );
+        assert_eq!(
+            convert_output(".CREDENTIAL.aws_key").unwrap(),
+            "CREDENTIAL.aws_key"
+        );
         assert_eq!(convert_output(".a.b[0].c").unwrap(), "a.b[0].c");
     }
 
     #[test]
     fn odd_keys_use_brackets() {
-        assert_eq!(convert_output(".entry.['#agent_id'] | as_object").unwrap(), "entry[\"#agent_id\"]");
-        assert_eq!(convert_output(".a.duo-s-key.0").unwrap(), "a[\"duo-s-key\"][0]");
+        assert_eq!(
+            convert_output(".entry.['#agent_id'] | as_object").unwrap(),
+            "entry[\"#agent_id\"]"
+        );
+        assert_eq!(
+            convert_output(".a.duo-s-key.0").unwrap(),
+            "a[\"duo-s-key\"][0]"
+        );
         assert_eq!(convert_output(".a.in.x").unwrap(), "a[\"in\"].x");
         assert_eq!(convert_output(".data.first.id").unwrap(), "data[0].id");
         assert_eq!(convert_output(".data.last").unwrap(), "data[-1]");
-        assert_eq!(convert_output(".body.results.size").unwrap(), "body.results|SIZE");
+        assert_eq!(
+            convert_output(".body.results.size").unwrap(),
+            "body.results|SIZE"
+        );
     }
 
     #[test]
     fn filters_with_equivalents() {
-        assert_eq!(convert_output(".x | base64_decode").unwrap(), "x|BASE64_DECODE");
-        assert_eq!(convert_output(".c.counter | plus: 1").unwrap(), "(c.counter|int + 1)");
-        assert_eq!(convert_output(".x | json_parse | as_object  ").unwrap(), "x|JSON_PARSE");
-        assert_eq!(convert_output(".u | replace: \".\", \"[.]\" | replace: 'http', 'hxxp'").unwrap(), "u|replace(\".\", \"[.]\")|replace(\"http\", \"hxxp\")");
-        assert_eq!(convert_output("x | default: 'none'").unwrap(), "x|DEFAULT(\"none\")");
+        assert_eq!(
+            convert_output(".x | base64_decode").unwrap(),
+            "x|BASE64_DECODE"
+        );
+        assert_eq!(
+            convert_output(".c.counter | plus: 1").unwrap(),
+            "(c.counter|int + 1)"
+        );
+        assert_eq!(
+            convert_output(".x | json_parse | as_object  ").unwrap(),
+            "x|JSON_PARSE"
+        );
+        assert_eq!(
+            convert_output(".u | replace: \".\", \"[.]\" | replace: 'http', 'hxxp'").unwrap(),
+            "u|replace(\".\", \"[.]\")|replace(\"http\", \"hxxp\")"
+        );
+        assert_eq!(
+            convert_output("x | default: 'none'").unwrap(),
+            "x|DEFAULT(\"none\")"
+        );
         assert_eq!(convert_output("x | join: ', '").unwrap(), "x|JOIN(\", \")");
-        assert_eq!(convert_output("x | divided_by: 2.5").unwrap(), "(x|float / 2.5)");
-        assert_eq!(convert_output("b | newline_to_br").unwrap(), "b|replace(\"\\n\", \"<br />\\n\")");
+        assert_eq!(
+            convert_output("x | divided_by: 2.5").unwrap(),
+            "(x|float / 2.5)"
+        );
+        assert_eq!(
+            convert_output("b | newline_to_br").unwrap(),
+            "b|replace(\"\\n\", \"<br />\\n\")"
+        );
     }
 
     #[test]
     fn now_and_dates() {
-        assert_eq!(convert_output("'now' | date: '%s' | minus: 10000").unwrap(), "(DATE(NOW(), \"%s\")|int - 10000)");
-        assert_eq!(convert_output(".t | date: '%s'").unwrap(), "DATE(t, \"%s\")");
+        assert_eq!(
+            convert_output("'now' | date: '%s' | minus: 10000").unwrap(),
+            "(DATE(NOW(), \"%s\")|int - 10000)"
+        );
+        assert_eq!(
+            convert_output(".t | date: '%s'").unwrap(),
+            "DATE(t, \"%s\")"
+        );
         assert_eq!(convert_output("'now'").unwrap(), "\"now\"");
     }
 
@@ -397,10 +487,26 @@ mod tests {
 
     #[test]
     fn no_equivalent_is_an_error_naming_the_part() {
-        assert!(convert_output("signature | hmac_sha1: duo-s-key").unwrap_err().contains("hmac_sha1"));
-        assert!(convert_output(".x | jsonpath: '$.a'").unwrap_err().contains("jsonpath"));
-        assert!(convert_output(".STORY.send_to_story_breaks").unwrap_err().contains("STORY"));
-        assert!(convert_output("row[forloop.index0]").unwrap_err().contains("computed index"));
+        assert!(
+            convert_output("signature | hmac_sha1: duo-s-key")
+                .unwrap_err()
+                .contains("hmac_sha1")
+        );
+        assert!(
+            convert_output(".x | jsonpath: '$.a'")
+                .unwrap_err()
+                .contains("jsonpath")
+        );
+        assert!(
+            convert_output(".STORY.send_to_story_breaks")
+                .unwrap_err()
+                .contains("STORY")
+        );
+        assert!(
+            convert_output("row[forloop.index0]")
+                .unwrap_err()
+                .contains("computed index")
+        );
         assert!(convert_output("x | plus: y").is_err());
         assert!(convert_output("").is_err());
         assert!(convert_output("a b").is_err());

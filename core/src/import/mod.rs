@@ -82,7 +82,10 @@ pub struct Warning {
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     #[error("{source_name} is not valid JSON: {message}")]
-    Json { source_name: String, message: String },
+    Json {
+        source_name: String,
+        message: String,
+    },
     #[error("{0}")]
     NotTines(String),
 }
@@ -94,9 +97,16 @@ pub fn import_tines(json: &str, source_name: &str) -> Result<Imported, ImportErr
     let workflows = plans
         .into_iter()
         .enumerate()
-        .map(|(i, (file_stem, plan))| ImportedWorkflow { file_stem, yaml: plan.to_yaml(), is_main: i == 0 })
+        .map(|(i, (file_stem, plan))| ImportedWorkflow {
+            file_stem,
+            yaml: plan.to_yaml(),
+            is_main: i == 0,
+        })
         .collect();
-    Ok(Imported { workflows, warnings })
+    Ok(Imported {
+        workflows,
+        warnings,
+    })
 }
 
 /// Every story's workflow as (file stem, plan), the main one first.
@@ -104,7 +114,10 @@ type Plans = Vec<(String, plan::Plan)>;
 
 /// The plans of every story in the document, and the warnings.
 fn import_plans(json: &str, source_name: &str) -> Result<(Plans, Vec<Warning>), ImportError> {
-    let root = Json::parse(json).map_err(|e| ImportError::Json { source_name: source_name.to_owned(), message: e.to_string() })?;
+    let root = Json::parse(json).map_err(|e| ImportError::Json {
+        source_name: source_name.to_owned(),
+        message: e.to_string(),
+    })?;
     let stories = flatten(story::read(&root, source_name)?);
     let mut book = NameBook::new();
     let stems: Vec<String> = stories
@@ -114,14 +127,25 @@ fn import_plans(json: &str, source_name: &str) -> Result<(Plans, Vec<Warning>), 
             book.claim_stem(if slug.is_empty() { "workflow" } else { &slug })
         })
         .collect();
-    let all: Vec<(String, String)> = stories.iter().zip(&stems).map(|(s, stem)| (s.name.clone(), stem.clone())).collect();
+    let all: Vec<(String, String)> = stories
+        .iter()
+        .zip(&stems)
+        .map(|(s, stem)| (s.name.clone(), stem.clone()))
+        .collect();
     let mut plans = Vec::new();
     let mut warnings = Vec::new();
     for (i, story) in stories.iter().enumerate() {
-        let index = StoryIndex { stories: all.clone(), current: stems[i].clone() };
+        let index = StoryIndex {
+            stories: all.clone(),
+            current: stems[i].clone(),
+        };
         let converted = convert::convert_story(story, &index, source_name);
         for (action, message) in converted.warnings {
-            let message = if i == 0 { message } else { format!("[workflow `{}`] {message}", stems[i]) };
+            let message = if i == 0 {
+                message
+            } else {
+                format!("[workflow `{}`] {message}", stems[i])
+            };
             warnings.push(Warning { action, message });
         }
         plans.push((stems[i].clone(), converted.plan));

@@ -32,7 +32,9 @@ pub enum Owner {
 /// `reach[a][b]`: `b` is downstream of `a`. The reader itself counts (a loop reading its own
 /// earlier result).
 pub fn owner(reader: usize, slug: &str, names: &[String], reach: &[Vec<bool>]) -> Owner {
-    let upstream: Vec<usize> = (0..names.len()).filter(|&a| slugify(&names[a]) == slug && (a == reader || reach[a][reader])).collect();
+    let upstream: Vec<usize> = (0..names.len())
+        .filter(|&a| slugify(&names[a]) == slug && (a == reader || reach[a][reader]))
+        .collect();
     match upstream.as_slice() {
         [] => Owner::Unrelated,
         [one] => Owner::One(*one),
@@ -50,8 +52,26 @@ mod tests {
 
     #[test]
     fn converted_actions_keep_their_names_first() {
-        let got = assign(&names(&["Search Splunk", "Get", "Search Splunk", "Message Text", "Message Text"]), &[false, true, true, true, true]);
-        assert_eq!(got, ["Search Splunk 2", "Get", "Search Splunk", "Message Text", "Message Text 2"]);
+        let got = assign(
+            &names(&[
+                "Search Splunk",
+                "Get",
+                "Search Splunk",
+                "Message Text",
+                "Message Text",
+            ]),
+            &[false, true, true, true, true],
+        );
+        assert_eq!(
+            got,
+            [
+                "Search Splunk 2",
+                "Get",
+                "Search Splunk",
+                "Message Text",
+                "Message Text 2"
+            ]
+        );
     }
 
     #[test]

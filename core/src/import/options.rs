@@ -10,13 +10,37 @@ use super::{http_options, transform_options, trigger_options};
 
 /// Options Relay's `http_request` reads (workflow.md).
 const HTTP_KEYS: &[&str] = &[
-    "url", "method", "content_type", "payload", "headers", "basic_auth", "timeout", "retry_on_status", "max_retries",
-    "log_error_on_status", "disable_ssl_verification", "disable_redirect_follow", "user_agent", "customize_output", "pagination",
+    "url",
+    "method",
+    "content_type",
+    "payload",
+    "headers",
+    "basic_auth",
+    "timeout",
+    "retry_on_status",
+    "max_retries",
+    "log_error_on_status",
+    "disable_ssl_verification",
+    "disable_redirect_follow",
+    "user_agent",
+    "customize_output",
+    "pagination",
 ];
 /// Options Relay's `event_transform` reads, across its modes.
 const TRANSFORM_KEYS: &[&str] = &[
-    "mode", "payload", "path", "to", "limit", "item_path", "guid_path", "size_path", "matchers", "lookback", "seconds",
-    "runs_per_interval", "interval",
+    "mode",
+    "payload",
+    "path",
+    "to",
+    "limit",
+    "item_path",
+    "guid_path",
+    "size_path",
+    "matchers",
+    "lookback",
+    "seconds",
+    "runs_per_interval",
+    "interval",
 ];
 /// Options Relay's `trigger` reads.
 const TRIGGER_KEYS: &[&str] = &["rules", "must_match"];
@@ -44,7 +68,13 @@ fn known_keys(kind: Kind) -> &'static [&'static str] {
 
 /// Converts the options of an action of a convertible kind. `faithful` (a story written by
 /// `export_tines`) takes them as they are: they already are Relay's.
-pub fn convert(kind: Kind, raw: &[(String, Json)], legacy: bool, inputs: Option<&[(String, Json)]>, faithful: bool) -> ActionOptions {
+pub fn convert(
+    kind: Kind,
+    raw: &[(String, Json)],
+    legacy: bool,
+    inputs: Option<&[(String, Json)]>,
+    faithful: bool,
+) -> ActionOptions {
     let mut out = ActionOptions::default();
     let mut entries = raw.to_vec();
     let local = take(&mut entries, "local");
@@ -62,12 +92,17 @@ pub fn convert(kind: Kind, raw: &[(String, Json)], legacy: bool, inputs: Option<
         if known.contains(&key.as_str()) {
             kept.push((key, value));
         } else if !drops_as_default(kind, &key, &value, &mut out) {
-            out.issues.push(format!("option `{key}` has no Relay equivalent; kept as a comment above the action"));
+            out.issues.push(format!(
+                "option `{key}` has no Relay equivalent; kept as a comment above the action"
+            ));
             out.leftovers.push((key, value));
         }
     }
     let mut rewriter = Rewriter::new(legacy, inputs);
-    let mut options: Vec<(String, Json)> = kept.iter().map(|(k, v)| (k.clone(), rewriter.value(k, v))).collect();
+    let mut options: Vec<(String, Json)> = kept
+        .iter()
+        .map(|(k, v)| (k.clone(), rewriter.value(k, v)))
+        .collect();
     out.local = local.map(|l| match l {
         Json::Object(_) => rewriter.value("local", &l),
         other => other,
@@ -81,13 +116,22 @@ pub fn convert(kind: Kind, raw: &[(String, Json)], legacy: bool, inputs: Option<
     out.issues.splice(0..0, rewriter.issues);
     let used = &rewriter.input_use;
     if !used.used.is_empty() {
-        out.issues.push(format!("template inputs from the story's `integrations` written in: {}", used.used.join(", ")));
+        out.issues.push(format!(
+            "template inputs from the story's `integrations` written in: {}",
+            used.used.join(", ")
+        ));
     }
     if !used.missing.is_empty() {
-        out.issues.push(format!("`INPUT.{}` has no value in the story's `integrations`; kept as written", used.missing.join("`, `INPUT.")));
+        out.issues.push(format!(
+            "`INPUT.{}` has no value in the story's `integrations`; kept as written",
+            used.missing.join("`, `INPUT.")
+        ));
     }
     if !used.not_inlined.is_empty() {
-        out.issues.push(format!("`INPUT.{}` holds formulas and sits inside a larger formula; kept as written", used.not_inlined.join("`, `INPUT.")));
+        out.issues.push(format!(
+            "`INPUT.{}` holds formulas and sits inside a larger formula; kept as written",
+            used.not_inlined.join("`, `INPUT.")
+        ));
     }
     out.options = options;
     out
@@ -95,19 +139,23 @@ pub fn convert(kind: Kind, raw: &[(String, Json)], legacy: bool, inputs: Option<
 
 /// Tines options that only restate a default Relay also has, or that become links.
 fn drops_as_default(kind: Kind, key: &str, value: &Json, out: &mut ActionOptions) -> bool {
-    let as_bool = value.as_bool().or_else(|| parse_typed(value, super::scalars::Expect::Bool).and_then(|b| b.as_bool()));
+    let as_bool = value
+        .as_bool()
+        .or_else(|| parse_typed(value, super::scalars::Expect::Bool).and_then(|b| b.as_bool()));
     match (kind, key) {
         // `loop: false` is message_only's plain behaviour.
         (Kind::EventTransform, "loop") => value.is_empty_value() || as_bool == Some(false),
-        (Kind::Trigger, "emit_no_match") => match as_bool {
-            Some(true) => {
-                out.emit_no_match = true;
-                out.issues.push("option `emit_no_match: true` became `no_match` links to the same receivers".into());
-                true
+        (Kind::Trigger, "emit_no_match") => {
+            match as_bool {
+                Some(true) => {
+                    out.emit_no_match = true;
+                    out.issues.push("option `emit_no_match: true` became `no_match` links to the same receivers".into());
+                    true
+                }
+                Some(false) => true,
+                None => value.is_empty_value(),
             }
-            Some(false) => true,
-            None => value.is_empty_value(),
-        },
+        }
         _ => false,
     }
 }
@@ -122,27 +170,72 @@ mod tests {
 
     #[test]
     fn unknown_options_are_set_aside_and_reported() {
-        let out = convert(Kind::HttpRequest, &opts(r#"{"url":"https://x","method":"get","placeholders":{"a":"{% assign a = 1 %}"}}"#), true, None, false);
+        let out = convert(
+            Kind::HttpRequest,
+            &opts(
+                r#"{"url":"https://x","method":"get","placeholders":{"a":"{% assign a = 1 %}"}}"#,
+            ),
+            true,
+            None,
+            false,
+        );
         assert_eq!(out.leftovers.len(), 1);
         assert_eq!(out.leftovers[0].0, "placeholders");
-        assert!(out.issues.iter().any(|i| i.contains("`placeholders` has no Relay equivalent")));
-        assert_eq!(Json::Object(out.options).to_compact(), r#"{"url":"https://x","method":"get"}"#);
+        assert!(
+            out.issues
+                .iter()
+                .any(|i| i.contains("`placeholders` has no Relay equivalent"))
+        );
+        assert_eq!(
+            Json::Object(out.options).to_compact(),
+            r#"{"url":"https://x","method":"get"}"#
+        );
     }
 
     #[test]
     fn local_moves_to_the_action() {
-        let out = convert(Kind::HttpRequest, &opts(r#"{"url":"https://x","method":"post","payload":"=LOCAL.p","local":{"p":"<<a>>"}}"#), false, None, false);
+        let out = convert(
+            Kind::HttpRequest,
+            &opts(
+                r#"{"url":"https://x","method":"post","payload":"=LOCAL.p","local":{"p":"<<a>>"}}"#,
+            ),
+            false,
+            None,
+            false,
+        );
         assert_eq!(out.local.unwrap().to_compact(), r#"{"p":"<<a>>"}"#);
         assert!(out.options.iter().all(|(k, _)| k != "local"));
     }
 
     #[test]
     fn loop_false_and_emit_no_match_are_not_leftovers() {
-        let out = convert(Kind::EventTransform, &opts(r#"{"mode":"message_only","loop":false,"payload":{}}"#), false, None, false);
-        assert!(out.leftovers.is_empty() && out.issues.is_empty(), "{:?}", out.issues);
-        let out = convert(Kind::EventTransform, &opts(r#"{"mode":"message_only","loop":"=a.items"}"#), false, None, false);
+        let out = convert(
+            Kind::EventTransform,
+            &opts(r#"{"mode":"message_only","loop":false,"payload":{}}"#),
+            false,
+            None,
+            false,
+        );
+        assert!(
+            out.leftovers.is_empty() && out.issues.is_empty(),
+            "{:?}",
+            out.issues
+        );
+        let out = convert(
+            Kind::EventTransform,
+            &opts(r#"{"mode":"message_only","loop":"=a.items"}"#),
+            false,
+            None,
+            false,
+        );
         assert_eq!(out.leftovers.len(), 1);
-        let out = convert(Kind::Trigger, &opts(r#"{"rules":[],"emit_no_match":"true"}"#), false, None, false);
+        let out = convert(
+            Kind::Trigger,
+            &opts(r#"{"rules":[],"emit_no_match":"true"}"#),
+            false,
+            None,
+            false,
+        );
         assert!(out.emit_no_match);
         assert!(out.leftovers.is_empty());
     }
@@ -150,9 +243,24 @@ mod tests {
     #[test]
     fn template_inputs_are_summarised() {
         let inputs = vec![("channel".to_owned(), Json::str("C1"))];
-        let out = convert(Kind::HttpRequest, &opts(r#"{"url":"https://x","method":"post","payload":{"c":"<<INPUT.channel>>","d":"<<INPUT.gone>>"}}"#), false, Some(&inputs), false);
-        assert_eq!(Json::Object(out.options).to_compact(), r#"{"url":"https://x","method":"post","payload":{"c":"C1","d":"<<INPUT.gone>>"}}"#);
+        let out = convert(
+            Kind::HttpRequest,
+            &opts(
+                r#"{"url":"https://x","method":"post","payload":{"c":"<<INPUT.channel>>","d":"<<INPUT.gone>>"}}"#,
+            ),
+            false,
+            Some(&inputs),
+            false,
+        );
+        assert_eq!(
+            Json::Object(out.options).to_compact(),
+            r#"{"url":"https://x","method":"post","payload":{"c":"C1","d":"<<INPUT.gone>>"}}"#
+        );
         assert!(out.issues.iter().any(|i| i.contains("written in: channel")));
-        assert!(out.issues.iter().any(|i| i.contains("`INPUT.gone` has no value")));
+        assert!(
+            out.issues
+                .iter()
+                .any(|i| i.contains("`INPUT.gone` has no value"))
+        );
     }
 }

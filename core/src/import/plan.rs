@@ -22,7 +22,12 @@ pub struct ActionOut {
 #[derive(Debug, Clone)]
 pub enum PlannedAction {
     Converted(ActionOut),
-    Kept { name: String, type_name: String, reason: String, raw: Json },
+    Kept {
+        name: String,
+        type_name: String,
+        reason: String,
+        raw: Json,
+    },
 }
 
 /// A link between two slugs; `commented` says why it is only a comment.
@@ -50,7 +55,10 @@ pub struct Plan {
 
 impl ActionOut {
     fn to_json(&self) -> Json {
-        let mut entries = vec![("name".to_owned(), Json::str(&self.name)), ("type".to_owned(), Json::str(&self.relay_type))];
+        let mut entries = vec![
+            ("name".to_owned(), Json::str(&self.name)),
+            ("type".to_owned(), Json::str(&self.relay_type)),
+        ];
         if let Some(d) = &self.description {
             entries.push(("description".into(), Json::str(d)));
         }
@@ -67,7 +75,10 @@ impl ActionOut {
 
 impl PlannedLink {
     fn to_json(&self) -> Json {
-        let mut entries = vec![("from".to_owned(), Json::str(&self.from)), ("to".to_owned(), Json::str(&self.to))];
+        let mut entries = vec![
+            ("from".to_owned(), Json::str(&self.from)),
+            ("to".to_owned(), Json::str(&self.to)),
+        ];
         if let Some(kind) = self.kind.yaml_name() {
             entries.push(("type".into(), Json::str(kind)));
         }
@@ -98,9 +109,17 @@ impl Plan {
             entries.push(("schedule".into(), Json::Array(self.schedule.clone())));
         }
         entries.extend(self.extras.iter().cloned());
-        entries.push(("actions".into(), Json::Array(self.converted().map(ActionOut::to_json).collect())));
+        entries.push((
+            "actions".into(),
+            Json::Array(self.converted().map(ActionOut::to_json).collect()),
+        ));
         if self.writes_links() {
-            let live = self.links.iter().filter(|l| l.commented.is_none()).map(PlannedLink::to_json).collect();
+            let live = self
+                .links
+                .iter()
+                .filter(|l| l.commented.is_none())
+                .map(PlannedLink::to_json)
+                .collect();
             entries.push(("links".into(), Json::Array(live)));
         }
         Json::Object(entries)
@@ -118,7 +137,9 @@ impl Plan {
                 }
             }
         }
-        let Json::Object(top) = self.to_json() else { return w.finish() };
+        let Json::Object(top) = self.to_json() else {
+            return w.finish();
+        };
         for (key, value) in &top {
             match key.as_str() {
                 "actions" => self.write_actions(&mut w),
@@ -139,13 +160,27 @@ impl Plan {
             match action {
                 PlannedAction::Converted(out) => {
                     if !out.leftovers.is_empty() {
-                        w.comment(2, &format!("Tines options of \"{}\" with no Relay equivalent (not converted):", out.name));
+                        w.comment(
+                            2,
+                            &format!(
+                                "Tines options of \"{}\" with no Relay equivalent (not converted):",
+                                out.name
+                            ),
+                        );
                         w.comment(2, &Json::Object(out.leftovers.clone()).to_pretty());
                     }
                     w.item(2, &out.to_json());
                 }
-                PlannedAction::Kept { name, type_name, reason, raw } => {
-                    w.comment(2, &format!("NOT CONVERTED: \"{name}\" ({type_name}): {reason}"));
+                PlannedAction::Kept {
+                    name,
+                    type_name,
+                    reason,
+                    raw,
+                } => {
+                    w.comment(
+                        2,
+                        &format!("NOT CONVERTED: \"{name}\" ({type_name}): {reason}"),
+                    );
                     w.comment(2, &raw.to_pretty());
                 }
             }
@@ -162,8 +197,19 @@ impl Plan {
             match &link.commented {
                 None => w.item(2, &link.to_json()),
                 Some(why) => {
-                    let kind = link.kind.yaml_name().map(|k| format!(", type: {k}")).unwrap_or_default();
-                    w.comment(2, &format!("- {{from: {}, to: {}{kind}}}  ({why})", scalar_text(&link.from), scalar_text(&link.to)));
+                    let kind = link
+                        .kind
+                        .yaml_name()
+                        .map(|k| format!(", type: {k}"))
+                        .unwrap_or_default();
+                    w.comment(
+                        2,
+                        &format!(
+                            "- {{from: {}, to: {}{kind}}}  ({why})",
+                            scalar_text(&link.from),
+                            scalar_text(&link.to)
+                        ),
+                    );
                 }
             }
         }
@@ -180,17 +226,28 @@ mod tests {
             notes: vec!["first\nsecond".into()],
             name: "Story".into(),
             description: Some("two\nlines".into()),
-            schedule: vec![Json::parse(r#"{"cron":"*/1 * * * *","timezone":"America/Chicago"}"#).unwrap()],
+            schedule: vec![
+                Json::parse(r#"{"cron":"*/1 * * * *","timezone":"America/Chicago"}"#).unwrap(),
+            ],
             extras: vec![("concurrency".into(), Json::Number(4.into()))],
             actions: vec![
-                PlannedAction::Kept { name: "Hook".into(), type_name: "Agents::WebhookAgent".into(), reason: "entry point".into(), raw: Json::parse(r#"{"name":"Hook","options":{"secret":"s"}}"#).unwrap() },
+                PlannedAction::Kept {
+                    name: "Hook".into(),
+                    type_name: "Agents::WebhookAgent".into(),
+                    reason: "entry point".into(),
+                    raw: Json::parse(r#"{"name":"Hook","options":{"secret":"s"}}"#).unwrap(),
+                },
                 PlannedAction::Converted(ActionOut {
                     name: "Get".into(),
                     relay_type: "http_request".into(),
                     description: None,
                     disabled: true,
                     local: None,
-                    options: Json::parse(r#"{"url":"https://x","method":"get"}"#).unwrap().as_object().unwrap().to_vec(),
+                    options: Json::parse(r#"{"url":"https://x","method":"get"}"#)
+                        .unwrap()
+                        .as_object()
+                        .unwrap()
+                        .to_vec(),
                     leftovers: vec![("placeholders".into(), Json::parse(r#"{"a":"b"}"#).unwrap())],
                 }),
                 PlannedAction::Converted(ActionOut {
@@ -204,8 +261,18 @@ mod tests {
                 }),
             ],
             links: vec![
-                PlannedLink { from: "hook".into(), to: "get".into(), kind: LinkType::Default, commented: Some("not converted: hook".into()) },
-                PlannedLink { from: "get".into(), to: "next".into(), kind: LinkType::Failure, commented: None },
+                PlannedLink {
+                    from: "hook".into(),
+                    to: "get".into(),
+                    kind: LinkType::Default,
+                    commented: Some("not converted: hook".into()),
+                },
+                PlannedLink {
+                    from: "get".into(),
+                    to: "next".into(),
+                    kind: LinkType::Failure,
+                    commented: None,
+                },
             ],
         }
     }
@@ -216,9 +283,17 @@ mod tests {
         let yaml = p.to_yaml();
         let parsed: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
         assert_eq!(parsed, p.to_json().to_value(), "{yaml}");
-        assert!(yaml.contains("  # NOT CONVERTED: \"Hook\" (Agents::WebhookAgent): entry point\n  # {\n"), "{yaml}");
+        assert!(
+            yaml.contains(
+                "  # NOT CONVERTED: \"Hook\" (Agents::WebhookAgent): entry point\n  # {\n"
+            ),
+            "{yaml}"
+        );
         assert!(yaml.contains("  # Tines options of \"Get\" with no Relay equivalent (not converted):\n  # {\n  #   \"placeholders\""), "{yaml}");
-        assert!(yaml.contains("  # - {from: hook, to: get}  (not converted: hook)\n"), "{yaml}");
+        assert!(
+            yaml.contains("  # - {from: hook, to: get}  (not converted: hook)\n"),
+            "{yaml}"
+        );
         assert!(yaml.contains("    type: failure\n"), "{yaml}");
         assert!(yaml.starts_with("# Converted from Tines\n# Notes on the Tines story canvas:\n#   first\n#   second\nname: Story\n"), "{yaml}");
     }
@@ -226,7 +301,8 @@ mod tests {
     #[test]
     fn empty_sections_still_parse() {
         let mut p = plan();
-        p.actions.retain(|a| matches!(a, PlannedAction::Kept { .. }));
+        p.actions
+            .retain(|a| matches!(a, PlannedAction::Kept { .. }));
         p.links.retain(|l| l.commented.is_some());
         let yaml = p.to_yaml();
         assert!(yaml.contains("actions: []\n"), "{yaml}");

@@ -21,15 +21,31 @@ pub struct Rewriter<'a> {
 impl<'a> Rewriter<'a> {
     /// A rewriter for a legacy (Liquid) or modern story, with the action's template inputs.
     pub fn new(legacy: bool, inputs: Option<&'a [(String, Json)]>) -> Rewriter<'a> {
-        Rewriter { legacy, inputs, input_use: InputUse::default(), issues: Vec::new() }
+        Rewriter {
+            legacy,
+            inputs,
+            input_use: InputUse::default(),
+            issues: Vec::new(),
+        }
     }
 
     /// Rewrites `value`, found at option path `path`.
     pub fn value(&mut self, path: &str, value: &Json) -> Json {
         match value {
             Json::String(s) => self.string(path, s),
-            Json::Array(items) => Json::Array(items.iter().enumerate().map(|(i, v)| self.value(&format!("{path}[{i}]"), v)).collect()),
-            Json::Object(entries) => Json::Object(entries.iter().map(|(k, v)| (k.clone(), self.value(&join(path, k), v))).collect()),
+            Json::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.value(&format!("{path}[{i}]"), v))
+                    .collect(),
+            ),
+            Json::Object(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.value(&join(path, k), v)))
+                    .collect(),
+            ),
             other => other.clone(),
         }
     }
@@ -61,7 +77,11 @@ impl<'a> Rewriter<'a> {
 
 /// `payload` + `text` → `payload.text`.
 pub fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 #[cfg(test)]
@@ -73,14 +93,22 @@ mod tests {
         let options = Json::parse(r#"{"url":"https://{% global_resource host %}/x","payload":{"a":["{{ .x | hmac_sha1: k }}","<<lit>>"]}}"#).unwrap();
         let mut r = Rewriter::new(true, None);
         let out = r.value("", &options);
-        assert_eq!(out.to_compact(), r#"{"url":"https://<<RESOURCE.host>>/x","payload":{"a":["{{ .x | hmac_sha1: k }}","\\<<lit>>"]}}"#);
+        assert_eq!(
+            out.to_compact(),
+            r#"{"url":"https://<<RESOURCE.host>>/x","payload":{"a":["{{ .x | hmac_sha1: k }}","\\<<lit>>"]}}"#
+        );
         assert_eq!(r.issues.len(), 1);
-        assert!(r.issues[0].starts_with("option `payload.a[0]`: "), "{}", r.issues[0]);
+        assert!(
+            r.issues[0].starts_with("option `payload.a[0]`: "),
+            "{}",
+            r.issues[0]
+        );
     }
 
     #[test]
     fn modern_values_stay_formulas() {
-        let options = Json::parse(r#"{"path":"=receive.users","text":"Hi <<a.b>> {{ literal }}"}"#).unwrap();
+        let options =
+            Json::parse(r#"{"path":"=receive.users","text":"Hi <<a.b>> {{ literal }}"}"#).unwrap();
         let mut r = Rewriter::new(false, None);
         assert_eq!(r.value("", &options), options);
         assert!(r.issues.is_empty());

@@ -16,14 +16,25 @@ pub fn entries(schedule: &Json) -> (Vec<Json>, Vec<String>) {
         Json::String(s) if s.trim().is_empty() => Vec::new(),
         Json::String(s) => vec![Json::Object(vec![("cron".into(), Json::str(s.trim()))])],
         other => {
-            issues.push(format!("schedule {} is not a list of `{{cron, timezone}}`; ignored", other.to_compact()));
+            issues.push(format!(
+                "schedule {} is not a list of `{{cron, timezone}}`; ignored",
+                other.to_compact()
+            ));
             Vec::new()
         }
     };
     let mut out = Vec::new();
     for item in items {
-        let Some(cron) = item.get("cron").and_then(Json::as_str).map(str::trim).filter(|c| !c.is_empty()) else {
-            issues.push(format!("schedule entry {} has no `cron`; ignored", item.to_compact()));
+        let Some(cron) = item
+            .get("cron")
+            .and_then(Json::as_str)
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        else {
+            issues.push(format!(
+                "schedule entry {} has no `cron`; ignored",
+                item.to_compact()
+            ));
             continue;
         };
         let mut entry = vec![("cron".to_owned(), Json::str(cron))];
@@ -33,7 +44,9 @@ pub fn entries(schedule: &Json) -> (Vec<Json>, Vec<String>) {
             }
         }
         if item.get("timezone").is_none_or(Json::is_empty_value) {
-            issues.push(format!("schedule `{cron}` names no time zone; Relay runs it in UTC"));
+            issues.push(format!(
+                "schedule `{cron}` names no time zone; Relay runs it in UTC"
+            ));
         }
         out.push(Json::Object(entry));
     }
@@ -46,8 +59,13 @@ mod tests {
 
     #[test]
     fn tines_schedules() {
-        let (e, i) = entries(&Json::parse(r#"[{"cron":"*/1 * * * *","timezone":"America/Chicago"}]"#).unwrap());
-        assert_eq!(Json::Array(e).to_compact(), r#"[{"cron":"*/1 * * * *","timezone":"America/Chicago"}]"#);
+        let (e, i) = entries(
+            &Json::parse(r#"[{"cron":"*/1 * * * *","timezone":"America/Chicago"}]"#).unwrap(),
+        );
+        assert_eq!(
+            Json::Array(e).to_compact(),
+            r#"[{"cron":"*/1 * * * *","timezone":"America/Chicago"}]"#
+        );
         assert!(i.is_empty());
         assert!(entries(&Json::Null).0.is_empty());
         assert!(entries(&Json::Array(vec![])).0.is_empty());
@@ -55,8 +73,16 @@ mod tests {
 
     #[test]
     fn relay_extras_survive_and_odd_shapes_are_reported() {
-        let (e, _) = entries(&Json::parse(r#"[{"cron":"0 9 * * 1-5","timezone":"UTC","overlap":"queue","catchup":"all"}]"#).unwrap());
-        assert_eq!(Json::Array(e).to_compact(), r#"[{"cron":"0 9 * * 1-5","timezone":"UTC","catchup":"all","overlap":"queue"}]"#);
+        let (e, _) = entries(
+            &Json::parse(
+                r#"[{"cron":"0 9 * * 1-5","timezone":"UTC","overlap":"queue","catchup":"all"}]"#,
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            Json::Array(e).to_compact(),
+            r#"[{"cron":"0 9 * * 1-5","timezone":"UTC","catchup":"all","overlap":"queue"}]"#
+        );
         let (e, i) = entries(&Json::str("@hourly"));
         assert_eq!(Json::Array(e).to_compact(), r#"[{"cron":"@hourly"}]"#);
         assert!(i[0].contains("UTC"));

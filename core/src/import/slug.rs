@@ -49,7 +49,10 @@ mod tests {
     fn follows_the_spec_rule() {
         assert_eq!(slugify("Get a list of Tickets"), "get_a_list_of_tickets");
         assert_eq!(slugify("  Urgent -- only!! "), "urgent_only");
-        assert_eq!(slugify("[Demo] [ServiceNow] Phishing"), "demo_servicenow_phishing");
+        assert_eq!(
+            slugify("[Demo] [ServiceNow] Phishing"),
+            "demo_servicenow_phishing"
+        );
         assert_eq!(slugify("Café crème"), "caf_cr_me");
         assert_eq!(slugify("!!!"), "");
     }

@@ -111,19 +111,33 @@ pub fn read(root: &Json, source_name: &str) -> Result<Story, ImportError> {
             let wrapped = Json::Object(vec![("agents".into(), root.clone())]);
             read_story(&wrapped, &fallback, 0)
         }
-        _ => Err(ImportError::NotTines("expected a Tines story export (an object with `agents`) or copied actions".into())),
+        _ => Err(ImportError::NotTines(
+            "expected a Tines story export (an object with `agents`) or copied actions".into(),
+        )),
     }
 }
 
 /// `dir/halo-guide-get-tickets.json` → `halo-guide-get-tickets`.
 fn file_title(source_name: &str) -> String {
-    let base = source_name.rsplit(['/', '\\']).next().unwrap_or(source_name);
-    let base = base.strip_suffix(".json").or_else(|| base.strip_suffix(".JSON")).unwrap_or(base);
-    if base.trim().is_empty() { "Imported story".into() } else { base.to_owned() }
+    let base = source_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or(source_name);
+    let base = base
+        .strip_suffix(".json")
+        .or_else(|| base.strip_suffix(".JSON"))
+        .unwrap_or(base);
+    if base.trim().is_empty() {
+        "Imported story".into()
+    } else {
+        base.to_owned()
+    }
 }
 
 fn text(v: Option<&Json>) -> Option<String> {
-    v.and_then(Json::as_str).map(str::to_owned).filter(|s| !s.trim().is_empty())
+    v.and_then(Json::as_str)
+        .map(str::to_owned)
+        .filter(|s| !s.trim().is_empty())
 }
 
 fn first<'a>(obj: &'a Json, keys: &[&str]) -> Option<&'a Json> {
@@ -132,10 +146,14 @@ fn first<'a>(obj: &'a Json, keys: &[&str]) -> Option<&'a Json> {
 
 fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, ImportError> {
     if depth > 8 {
-        return Err(ImportError::NotTines("`send_to_stories` nests deeper than 8 levels".into()));
+        return Err(ImportError::NotTines(
+            "`send_to_stories` nests deeper than 8 levels".into(),
+        ));
     }
     let Some(items) = obj.get("agents").and_then(Json::as_array) else {
-        return Err(ImportError::NotTines("`agents` must be a list of actions".into()));
+        return Err(ImportError::NotTines(
+            "`agents` must be a list of actions".into(),
+        ));
     };
     let mut problems = Vec::new();
     let mut agents = Vec::new();
@@ -151,20 +169,32 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
     let lib_version = first(obj, &["standard_lib_version", "standardLibVersion"]).is_some();
     let legacy = match schema {
         Some(v) => v < 6,
-        None => !lib_version && agents.iter().any(|a| uses_liquid(&a.raw)) && !agents.iter().any(|a| uses_pills(&a.raw)),
+        None => {
+            !lib_version
+                && agents.iter().any(|a| uses_liquid(&a.raw))
+                && !agents.iter().any(|a| uses_pills(&a.raw))
+        }
     };
     let mut children = Vec::new();
-    if let Some(nested) = first(obj, &["send_to_stories", "sendToStories"]).and_then(Json::as_array) {
+    if let Some(nested) = first(obj, &["send_to_stories", "sendToStories"]).and_then(Json::as_array)
+    {
         for child in nested {
             if child.get("agents").is_some() {
                 children.push(read_story(child, "Child story", depth + 1)?);
             }
         }
     }
-    let exit_guids = match first(obj, &["exit_agent_guids", "exitAgentGuids"]).and_then(Json::as_array) {
-        Some(list) if !list.is_empty() => list.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
-        _ => text(first(obj, &["exit_agent_guid", "exitAgentGuid"])).into_iter().collect(),
-    };
+    let exit_guids =
+        match first(obj, &["exit_agent_guids", "exitAgentGuids"]).and_then(Json::as_array) {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect(),
+            _ => text(first(obj, &["exit_agent_guid", "exitAgentGuid"]))
+                .into_iter()
+                .collect(),
+        };
     Ok(Story {
         name: text(obj.get("name")).unwrap_or_else(|| fallback_name.to_owned()),
         description: text(obj.get("description")),
@@ -174,7 +204,9 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
         links,
         integrations: read_integrations(obj.get("integrations")),
         notes: read_notes(first(obj, &["diagram_notes", "diagramNotes"])),
-        sts_enabled: first(obj, &["send_to_story_enabled", "sendToStoryEnabled"]).and_then(Json::as_bool).unwrap_or(false),
+        sts_enabled: first(obj, &["send_to_story_enabled", "sendToStoryEnabled"])
+            .and_then(Json::as_bool)
+            .unwrap_or(false),
         entry_guid: text(first(obj, &["entry_agent_guid", "entryAgentGuid"])),
         exit_guids,
         has_forms: has_forms(obj),
@@ -182,7 +214,13 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
         relay_extras: obj
             .get("relay")
             .and_then(Json::as_object)
-            .map(|entries| entries.iter().filter(|(k, _)| k != "version" && k != "plugin_actions").cloned().collect())
+            .map(|entries| {
+                entries
+                    .iter()
+                    .filter(|(k, _)| k != "version" && k != "plugin_actions")
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default(),
         plugin_actions: obj
             .get("relay")
@@ -193,7 +231,11 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
                     .iter()
                     .filter_map(|(g, v)| {
                         let t = v.get("type").and_then(Json::as_str)?.to_owned();
-                        let o = v.get("options").and_then(Json::as_object).map(<[_]>::to_vec).unwrap_or_default();
+                        let o = v
+                            .get("options")
+                            .and_then(Json::as_object)
+                            .map(<[_]>::to_vec)
+                            .unwrap_or_default();
                         Some((g.clone(), t, o))
                     })
                     .collect()
@@ -206,15 +248,24 @@ fn read_story(obj: &Json, fallback_name: &str, depth: usize) -> Result<Story, Im
 
 fn read_agent(index: usize, item: &Json, problems: &mut Vec<String>) -> Result<Agent, ImportError> {
     if item.as_object().is_none() {
-        return Err(ImportError::NotTines(format!("action #{} in `agents` is not an object", index + 1)));
+        return Err(ImportError::NotTines(format!(
+            "action #{} in `agents` is not an object",
+            index + 1
+        )));
     }
-    let type_name = item.get("type").and_then(Json::as_str).unwrap_or("").to_owned();
+    let type_name = item
+        .get("type")
+        .and_then(Json::as_str)
+        .unwrap_or("")
+        .to_owned();
     let name = match text(item.get("name")) {
         Some(n) if !slugify(&n).is_empty() => n,
         other => {
             let replacement = format!("Action {}", index + 1);
             problems.push(match other {
-                Some(n) => format!("action name \"{n}\" has no letters or digits; named \"{replacement}\""),
+                Some(n) => {
+                    format!("action name \"{n}\" has no letters or digits; named \"{replacement}\"")
+                }
                 None => format!("action #{} has no name; named \"{replacement}\"", index + 1),
             });
             replacement
@@ -246,18 +297,34 @@ fn read_agent(index: usize, item: &Json, problems: &mut Vec<String>) -> Result<A
 fn read_link(link: &Json) -> Option<LinkSpec> {
     let source = first(link, &["source", "sourceIdentifier", "source_index"])?.clone();
     let receiver = first(link, &["receiver", "receiverIdentifier", "receiver_index"])?.clone();
-    let kind = first(link, &["type", "link_type", "linkType"]).and_then(Json::as_str).map(str::to_owned);
-    Some(LinkSpec { source, receiver, kind })
+    let kind = first(link, &["type", "link_type", "linkType"])
+        .and_then(Json::as_str)
+        .map(str::to_owned);
+    Some(LinkSpec {
+        source,
+        receiver,
+        kind,
+    })
 }
 
 fn read_integrations(value: Option<&Json>) -> Vec<(String, Vec<(String, Json)>)> {
-    let Some(list) = value.and_then(Json::as_array) else { return Vec::new() };
+    let Some(list) = value.and_then(Json::as_array) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for item in list {
-        let Some(guid) = item.get("action_guid").and_then(Json::as_str) else { continue };
+        let Some(guid) = item.get("action_guid").and_then(Json::as_str) else {
+            continue;
+        };
         let mut inputs = Vec::new();
-        for input in item.get("action_inputs").and_then(Json::as_array).unwrap_or(&[]) {
-            let Some(name) = input.get("name").and_then(Json::as_str) else { continue };
+        for input in item
+            .get("action_inputs")
+            .and_then(Json::as_array)
+            .unwrap_or(&[])
+        {
+            let Some(name) = input.get("name").and_then(Json::as_str) else {
+                continue;
+            };
             // Each value is itself JSON text (`"\"C097MH2L5Q9\""`); a value that is not stays as written.
             let value = match input.get("value") {
                 Some(Json::String(s)) => Json::parse(s).unwrap_or_else(|_| Json::str(s.clone())),
@@ -284,7 +351,8 @@ fn read_notes(value: Option<&Json>) -> Vec<String> {
 
 fn has_forms(obj: &Json) -> bool {
     let legacy_form = obj.get("form").is_some_and(|f| {
-        f.get("fields").is_some_and(|x| !x.is_empty_value()) || f.get("agent_guid").is_some_and(|x| !x.is_empty_value())
+        f.get("fields").is_some_and(|x| !x.is_empty_value())
+            || f.get("agent_guid").is_some_and(|x| !x.is_empty_value())
     });
     let listed = |key: &str| obj.get(key).is_some_and(|x| !x.is_empty_value());
     legacy_form || listed("forms") || listed("pages")
@@ -308,12 +376,17 @@ fn options_value(agent: &Json) -> Json {
 }
 
 fn uses_liquid(agent: &Json) -> bool {
-    walk_strings(&options_value(agent), &mut |s| s.contains("{{") || s.contains("{%"))
+    walk_strings(&options_value(agent), &mut |s| {
+        s.contains("{{") || s.contains("{%")
+    })
 }
 
 fn uses_pills(agent: &Json) -> bool {
     walk_strings(&options_value(agent), &mut |s| {
-        s.starts_with('=') || super::formula_scan::parts(s).iter().any(|p| matches!(p, super::formula_scan::Part::Pill(_)))
+        s.starts_with('=')
+            || super::formula_scan::parts(s)
+                .iter()
+                .any(|p| matches!(p, super::formula_scan::Part::Pill(_)))
     })
 }
 
@@ -323,10 +396,16 @@ mod tests {
 
     #[test]
     fn kinds_from_both_dialects() {
-        assert_eq!(Kind::from_type("Agents::HTTPRequestAgent"), Kind::HttpRequest);
+        assert_eq!(
+            Kind::from_type("Agents::HTTPRequestAgent"),
+            Kind::HttpRequest
+        );
         assert_eq!(Kind::from_type("httpRequest"), Kind::HttpRequest);
         assert_eq!(Kind::from_type("eventTransformation"), Kind::EventTransform);
-        assert_eq!(Kind::from_type("Agents::EventTransformationAgent"), Kind::EventTransform);
+        assert_eq!(
+            Kind::from_type("Agents::EventTransformationAgent"),
+            Kind::EventTransform
+        );
         assert_eq!(Kind::from_type("trigger"), Kind::Trigger);
         assert_eq!(Kind::from_type("Agents::WebhookAgent"), Kind::Webhook);
         assert_eq!(Kind::from_type("sendToStory"), Kind::SendToStory);
@@ -345,9 +424,17 @@ mod tests {
 
     #[test]
     fn bad_options_string_is_kept_as_a_reason() {
-        let json = Json::parse(r#"{"agents":[{"name":"A","type":"httpRequest","options":"{oops"}]}"#).unwrap();
+        let json =
+            Json::parse(r#"{"agents":[{"name":"A","type":"httpRequest","options":"{oops"}]}"#)
+                .unwrap();
         let story = read(&json, "x.json").unwrap();
-        assert!(story.agents[0].options.as_ref().unwrap_err().contains("not valid JSON"));
+        assert!(
+            story.agents[0]
+                .options
+                .as_ref()
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
     }
 
     #[test]
@@ -372,7 +459,10 @@ mod tests {
     fn integration_inputs_are_decoded() {
         let json = Json::parse(r#"{"schema_version":27,"agents":[],"integrations":[{"action_guid":"g","action_inputs":[{"name":"Channel / User ID","value":"\"C1\""},{"name":"Odd","value":"not json"}]}]}"#).unwrap();
         let story = read(&json, "x").unwrap();
-        assert_eq!(story.integrations[0].1[0], ("channel_user_id".to_owned(), Json::str("C1")));
+        assert_eq!(
+            story.integrations[0].1[0],
+            ("channel_user_id".to_owned(), Json::str("C1"))
+        );
         assert_eq!(story.integrations[0].1[1].1, Json::str("not json"));
     }
 }

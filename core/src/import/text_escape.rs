@@ -27,7 +27,11 @@ pub fn escape_text(s: &str) -> String {
 
 /// A leading `=` would make the whole value a formula; `\=` keeps it text.
 pub fn escape_leading_equals(s: String) -> String {
-    if s.starts_with('=') { format!("\\{s}") } else { s }
+    if s.starts_with('=') {
+        format!("\\{s}")
+    } else {
+        s
+    }
 }
 
 /// Literal text as a whole Relay value.
@@ -94,8 +98,14 @@ mod tests {
 
     #[test]
     fn modern_values_keep_pills() {
-        assert_eq!(escape_blocks_outside_pills("<<a>> <% x"), "<<a>> <% raw %><%<% endraw %> x");
-        assert_eq!(escape_blocks_outside_pills("=IF(a, '<%', b)"), "=IF(a, '<%', b)");
+        assert_eq!(
+            escape_blocks_outside_pills("<<a>> <% x"),
+            "<<a>> <% raw %><%<% endraw %> x"
+        );
+        assert_eq!(
+            escape_blocks_outside_pills("=IF(a, '<%', b)"),
+            "=IF(a, '<%', b)"
+        );
         assert_eq!(escape_blocks_outside_pills("\\<<keep>>"), "\\<<keep>>");
     }
 }

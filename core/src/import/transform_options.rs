@@ -5,7 +5,15 @@ use super::json::Json;
 use super::scalars::{Expect, normalise as normalise_scalar};
 
 /// Modes Relay's `event_transform` has (workflow.md).
-pub const MODES: &[&str] = &["message_only", "explode", "implode", "extract", "deduplicate", "delay", "throttle"];
+pub const MODES: &[&str] = &[
+    "message_only",
+    "explode",
+    "implode",
+    "extract",
+    "deduplicate",
+    "delay",
+    "throttle",
+];
 
 /// The Relay mode of a Tines Event Transform, or why it has none.
 pub fn mode(options: &[(String, Json)]) -> Result<String, String> {
@@ -16,10 +24,15 @@ pub fn mode(options: &[(String, Json)]) -> Result<String, String> {
             if MODES.contains(&lower.as_str()) {
                 Ok(lower)
             } else {
-                Err(format!("Event Transform mode `{s}` has no Relay equivalent"))
+                Err(format!(
+                    "Event Transform mode `{s}` has no Relay equivalent"
+                ))
             }
         }
-        Some(other) => Err(format!("Event Transform mode {} is not a mode name", other.to_compact())),
+        Some(other) => Err(format!(
+            "Event Transform mode {} is not a mode name",
+            other.to_compact()
+        )),
     }
 }
 
@@ -48,7 +61,11 @@ mod tests {
     fn modes() {
         assert_eq!(mode(&entries(r#"{}"#)).unwrap(), "message_only");
         assert_eq!(mode(&entries(r#"{"mode":"Explode"}"#)).unwrap(), "explode");
-        assert!(mode(&entries(r#"{"mode":"automatic"}"#)).unwrap_err().contains("automatic"));
+        assert!(
+            mode(&entries(r#"{"mode":"automatic"}"#))
+                .unwrap_err()
+                .contains("automatic")
+        );
         assert!(mode(&entries(r#"{"mode":3}"#)).is_err());
     }
 
@@ -57,13 +74,22 @@ mod tests {
         let mut e = entries(r#"{"payload":{"a":1}}"#);
         let mut issues = Vec::new();
         normalise(&mut e, &mut issues);
-        assert_eq!(Json::Object(e).to_compact(), r#"{"mode":"message_only","payload":{"a":1}}"#);
+        assert_eq!(
+            Json::Object(e).to_compact(),
+            r#"{"mode":"message_only","payload":{"a":1}}"#
+        );
         let mut e = entries(r#"{"mode":"delay","seconds":"60"}"#);
         normalise(&mut e, &mut issues);
-        assert_eq!(Json::Object(e).to_compact(), r#"{"mode":"delay","seconds":60}"#);
+        assert_eq!(
+            Json::Object(e).to_compact(),
+            r#"{"mode":"delay","seconds":60}"#
+        );
         let mut e = entries(r#"{"mode":"deduplicate","lookback":"100","path":"<<x>>"}"#);
         normalise(&mut e, &mut issues);
-        assert_eq!(Json::Object(e).to_compact(), r#"{"mode":"deduplicate","lookback":100,"path":"<<x>>"}"#);
+        assert_eq!(
+            Json::Object(e).to_compact(),
+            r#"{"mode":"deduplicate","lookback":100,"path":"<<x>>"}"#
+        );
         assert_eq!(issues.len(), 2);
     }
 }

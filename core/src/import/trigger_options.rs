@@ -5,8 +5,18 @@ use super::scalars::{Expect, normalise as normalise_scalar};
 
 /// Rule types Relay's trigger has (workflow.md).
 pub const RULE_TYPES: &[&str] = &[
-    "field==value", "field!=value", "field>value", "field>=value", "field<value", "field<=value", "regex", "!regex", "in", "!in",
-    "is_null", "is_not_null",
+    "field==value",
+    "field!=value",
+    "field>value",
+    "field>=value",
+    "field<value",
+    "field<=value",
+    "regex",
+    "!regex",
+    "in",
+    "!in",
+    "is_null",
+    "is_not_null",
 ];
 
 /// Normalises the (already rewritten) options of a `trigger` action.
@@ -17,13 +27,19 @@ pub fn normalise(entries: &mut Vec<(String, Json)>, issues: &mut Vec<String>) {
         return;
     };
     let Some(rules) = rules.as_array() else {
-        issues.push(format!("option `rules` is {}, not a list", rules.to_compact()));
+        issues.push(format!(
+            "option `rules` is {}, not a list",
+            rules.to_compact()
+        ));
         return;
     };
     for (i, rule) in rules.iter().enumerate() {
         match rule.get("type") {
             Some(Json::String(t)) if RULE_TYPES.contains(&t.as_str()) => {}
-            Some(t) => issues.push(format!("option `rules[{i}]`: rule type {} is not one of Relay's", t.to_compact())),
+            Some(t) => issues.push(format!(
+                "option `rules[{i}]`: rule type {} is not one of Relay's",
+                t.to_compact()
+            )),
             None => issues.push(format!("option `rules[{i}]` has no `type`")),
         }
     }
@@ -42,9 +58,16 @@ mod tests {
 
     #[test]
     fn known_rules_pass_and_must_match_is_typed() {
-        let (out, issues) = run(r#"{"rules":[{"type":"!regex","value":"^$","path":"<<x>>"}],"must_match":"1"}"#);
-        assert_eq!(out, r#"{"rules":[{"type":"!regex","value":"^$","path":"<<x>>"}],"must_match":1}"#);
-        assert_eq!(issues, ["option `must_match`: \"1\" (a string) written as the number 1"]);
+        let (out, issues) =
+            run(r#"{"rules":[{"type":"!regex","value":"^$","path":"<<x>>"}],"must_match":"1"}"#);
+        assert_eq!(
+            out,
+            r#"{"rules":[{"type":"!regex","value":"^$","path":"<<x>>"}],"must_match":1}"#
+        );
+        assert_eq!(
+            issues,
+            ["option `must_match`: \"1\" (a string) written as the number 1"]
+        );
     }
 
     #[test]

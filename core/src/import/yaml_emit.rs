@@ -5,10 +5,15 @@
 use super::json::Json;
 
 /// Words a YAML 1.1 or 1.2 reader may turn into a bool, null or special float.
-const RESERVED: &[&str] = &["null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "+.inf", "-.inf", ".nan", "="];
+const RESERVED: &[&str] = &[
+    "null", "~", "true", "false", "yes", "no", "on", "off", "y", "n", ".inf", "+.inf", "-.inf",
+    ".nan", "=",
+];
 
 /// Characters that give a plain scalar another meaning when they come first.
-const INDICATORS: &[char] = &['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`'];
+const INDICATORS: &[char] = &[
+    '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`',
+];
 
 /// Accumulates a YAML document.
 #[derive(Debug, Default)]
@@ -30,7 +35,13 @@ impl YamlWriter {
             // Characters some readers take for line breaks would end the comment early.
             let line: String = line
                 .chars()
-                .map(|c| if matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') { ' ' } else { c })
+                .map(|c| {
+                    if matches!(c, '\r' | '\u{85}' | '\u{2028}' | '\u{2029}') {
+                        ' '
+                    } else {
+                        c
+                    }
+                })
                 .collect();
             if line.is_empty() {
                 self.out.push_str("#\n");
@@ -162,7 +173,11 @@ fn write_scalar(out: &mut String, indent: usize, value: &Json) {
 
 /// A string as a one-line YAML scalar: plain when that reads back as the same string.
 pub fn scalar_text(s: &str) -> String {
-    if needs_quotes(s) { double_quoted(s) } else { s.to_owned() }
+    if needs_quotes(s) {
+        double_quoted(s)
+    } else {
+        s.to_owned()
+    }
 }
 
 /// A mapping key: the same rules as values (keys are strings too).
@@ -171,7 +186,9 @@ pub fn key_text(key: &str) -> String {
 }
 
 fn needs_quotes(s: &str) -> bool {
-    let Some(first) = s.chars().next() else { return true };
+    let Some(first) = s.chars().next() else {
+        return true;
+    };
     if s.trim() != s || s.chars().any(is_special_char) {
         return true;
     }
@@ -193,7 +210,8 @@ fn looks_numeric(s: &str) -> bool {
     let mut chars = s.chars();
     let first = chars.next().unwrap_or(' ');
     let second = chars.next();
-    first.is_ascii_digit() || (matches!(first, '+' | '.') && second.is_some_and(|c| c.is_ascii_digit() || c == '.'))
+    first.is_ascii_digit()
+        || (matches!(first, '+' | '.') && second.is_some_and(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// Control characters and the Unicode line breaks YAML treats specially.
@@ -231,7 +249,8 @@ fn fits_literal_block(s: &str) -> bool {
         return false;
     }
     // A line of only spaces would be read as indentation, not text.
-    s.split('\n').all(|line| line.is_empty() || !line.trim().is_empty())
+    s.split('\n')
+        .all(|line| line.is_empty() || !line.trim().is_empty())
 }
 
 fn write_literal_block(out: &mut String, indent: usize, s: &str) {
@@ -276,18 +295,70 @@ mod tests {
 
     #[test]
     fn plain_when_safe() {
-        assert_eq!(scalar_text("Bearer <<CREDENTIAL.halo>>"), "Bearer <<CREDENTIAL.halo>>");
-        assert_eq!(scalar_text("https//YourResourceServer/api/Tickets"), "https//YourResourceServer/api/Tickets");
-        assert_eq!(scalar_text("https://\\<<Server>>/token"), "https://\\<<Server>>/token");
+        assert_eq!(
+            scalar_text("Bearer <<CREDENTIAL.halo>>"),
+            "Bearer <<CREDENTIAL.halo>>"
+        );
+        assert_eq!(
+            scalar_text("https//YourResourceServer/api/Tickets"),
+            "https//YourResourceServer/api/Tickets"
+        );
+        assert_eq!(
+            scalar_text("https://\\<<Server>>/token"),
+            "https://\\<<Server>>/token"
+        );
         assert_eq!(scalar_text("=SIZE(x)"), "=SIZE(x)");
     }
 
     #[test]
     fn quotes_what_yaml_would_misread() {
         for s in [
-            "yes", "No", "ON", "off", "null", "~", "true", "False", "123", "1.5", "-1", ".5", "0x1F", "2021-05-30",
-            " lead", "trail ", "a: b", "a #b", "end:", "*x", "&x", "!x", "%x", "@x", "`x", "|x", ">x", "'x", "\"x",
-            "{x", "}x", "[x", "]x", ",x", "?x", "-x", "- x", "<<", "<<x>>", "#x", "", "=", "---", "...", "y", "N",
+            "yes",
+            "No",
+            "ON",
+            "off",
+            "null",
+            "~",
+            "true",
+            "False",
+            "123",
+            "1.5",
+            "-1",
+            ".5",
+            "0x1F",
+            "2021-05-30",
+            " lead",
+            "trail ",
+            "a: b",
+            "a #b",
+            "end:",
+            "*x",
+            "&x",
+            "!x",
+            "%x",
+            "@x",
+            "`x",
+            "|x",
+            ">x",
+            "'x",
+            "\"x",
+            "{x",
+            "}x",
+            "[x",
+            "]x",
+            ",x",
+            "?x",
+            "-x",
+            "- x",
+            "<<",
+            "<<x>>",
+            "#x",
+            "",
+            "=",
+            "---",
+            "...",
+            "y",
+            "N",
         ] {
             assert!(scalar_text(s).starts_with('"'), "{s:?} should be quoted");
             reads_back(s);
@@ -299,7 +370,14 @@ mod tests {
         assert_eq!(scalar_text("a\tb"), "\"a\\tb\"");
         assert_eq!(scalar_text("a\u{2028}b"), "\"a\\Lb\"");
         assert_eq!(scalar_text("\u{1}"), "\"\\u0001\"");
-        for s in ["a\r\nb", "\u{85}", "\u{feff}x", "back\\slash \"q\"", "\u{7f}", "tab\tend"] {
+        for s in [
+            "a\r\nb",
+            "\u{85}",
+            "\u{feff}x",
+            "back\\slash \"q\"",
+            "\u{7f}",
+            "tab\tend",
+        ] {
             reads_back(s);
         }
     }
@@ -308,14 +386,27 @@ mod tests {
     fn multi_line_text_uses_literal_blocks() {
         let text = doc(&Json::str("one\ntwo\n"));
         assert_eq!(text, "v: |\n  one\n  two\n");
-        for s in ["a\nb", "a\nb\n", "a\nb\n\n\n", "a\n\nb", "a\n   indented\nb", "x: y\n# not a comment", "line\n  \nafter", " lead\nx", "\nx"] {
+        for s in [
+            "a\nb",
+            "a\nb\n",
+            "a\nb\n\n\n",
+            "a\n\nb",
+            "a\n   indented\nb",
+            "x: y\n# not a comment",
+            "line\n  \nafter",
+            " lead\nx",
+            "\nx",
+        ] {
             reads_back(s);
         }
     }
 
     #[test]
     fn keys_are_quoted_like_values() {
-        let value = Json::parse(r##"{"#agent_id":1,"<<":2,"yes":3,"a: b":4,"plain key":5,"":6,"multi\nline":7}"##).unwrap();
+        let value = Json::parse(
+            r##"{"#agent_id":1,"<<":2,"yes":3,"a: b":4,"plain key":5,"":6,"multi\nline":7}"##,
+        )
+        .unwrap();
         let text = doc(&value);
         assert!(text.contains("  \"#agent_id\": 1\n"), "{text}");
         assert!(text.contains("  plain key: 5\n"), "{text}");
@@ -325,7 +416,10 @@ mod tests {
     #[test]
     fn generated_strings_read_back_as_keys_and_values() {
         // A fixed pseudo-random walk over the characters YAML cares about.
-        let alphabet: Vec<char> = " \n\t\r:#-?,[]{}&*!|>'\"%@`<=\\~.0123456789eEyYnNtrufalsxo\u{85}\u{2028}é‘".chars().collect();
+        let alphabet: Vec<char> =
+            " \n\t\r:#-?,[]{}&*!|>'\"%@`<=\\~.0123456789eEyYnNtrufalsxo\u{85}\u{2028}é‘"
+                .chars()
+                .collect();
         let mut state: u64 = 0x2545_f491_4f6c_dd1d;
         let mut next = |bound: usize| {
             state ^= state << 13;
@@ -342,16 +436,30 @@ mod tests {
         }
         let value = Json::Object(entries);
         let text = doc(&value);
-        assert_eq!(parse(&text), serde_json::json!({ "v": value.to_value() }), "{text}");
+        assert_eq!(
+            parse(&text),
+            serde_json::json!({ "v": value.to_value() }),
+            "{text}"
+        );
     }
 
     #[test]
     fn very_long_keys_use_explicit_syntax() {
         let long = "k".repeat(1500);
-        let value = Json::Array(vec![Json::Object(vec![(long.clone(), Json::Number(1.into())), ("b".into(), Json::Object(vec![(long.clone(), Json::str("x"))]))])]);
+        let value = Json::Array(vec![Json::Object(vec![
+            (long.clone(), Json::Number(1.into())),
+            (
+                "b".into(),
+                Json::Object(vec![(long.clone(), Json::str("x"))]),
+            ),
+        ])]);
         let text = doc(&value);
         assert!(text.contains(&format!("? {long}\n")), "{text}");
-        assert_eq!(parse(&text), serde_json::json!({ "v": value.to_value() }), "{text}");
+        assert_eq!(
+            parse(&text),
+            serde_json::json!({ "v": value.to_value() }),
+            "{text}"
+        );
     }
 
     #[test]
@@ -361,7 +469,11 @@ mod tests {
         )
         .unwrap();
         let text = doc(&value);
-        assert_eq!(parse(&text), serde_json::json!({ "v": value.to_value() }), "{text}");
+        assert_eq!(
+            parse(&text),
+            serde_json::json!({ "v": value.to_value() }),
+            "{text}"
+        );
     }
 
     #[test]
@@ -382,7 +494,13 @@ mod tests {
         w.comment(2, "dropped:\n{\n  \"x\": 1\n}");
         w.item(2, &Json::parse(r#"{"name":"b"}"#).unwrap());
         let text = w.finish();
-        assert!(text.contains("  # dropped:\n  # {\n  #   \"x\": 1\n  # }\n"), "{text}");
-        assert_eq!(parse(&text), serde_json::json!({"actions": [{"name": "a"}, {"name": "b"}]}));
+        assert!(
+            text.contains("  # dropped:\n  # {\n  #   \"x\": 1\n  # }\n"),
+            "{text}"
+        );
+        assert_eq!(
+            parse(&text),
+            serde_json::json!({"actions": [{"name": "a"}, {"name": "b"}]})
+        );
     }
 }

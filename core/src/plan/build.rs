@@ -215,7 +215,10 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
 /// found check by check, but read best from top to bottom.
 fn in_file_order(diags: &mut Diagnostics, file: &std::path::Path) {
     let mut all = std::mem::take(diags).into_vec();
-    let start = all.iter().rposition(|d| d.file != file).map_or(0, |i| i + 1);
+    let start = all
+        .iter()
+        .rposition(|d| d.file != file)
+        .map_or(0, |i| i + 1);
     all[start..].sort_by_key(|d| (d.location.line, d.location.column));
     for d in all {
         diags.push(d);

@@ -9,11 +9,19 @@ use crate::yaml::{MapReader, Node, NodeValue};
 const KEYS: &[&str] = &["cron", "timezone", "catchup", "catchup_window", "overlap"];
 
 /// The workflow's schedules (empty without `schedule:`); problems go to `diags`.
-pub fn schedules(source: &SourceFile, node: Option<&Node>, diags: &mut Diagnostics) -> Vec<ScheduleSpec> {
+pub fn schedules(
+    source: &SourceFile,
+    node: Option<&Node>,
+    diags: &mut Diagnostics,
+) -> Vec<ScheduleSpec> {
     let Some(node) = node else { return Vec::new() };
     match &node.value {
         NodeValue::Str(_) => one(source, node, 0, diags).into_iter().collect(),
-        NodeValue::Seq(items) => items.iter().enumerate().filter_map(|(i, item)| one(source, item, i, diags)).collect(),
+        NodeValue::Seq(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| one(source, item, i, diags))
+            .collect(),
         _ => {
             diags.error(
                 source,
@@ -26,7 +34,12 @@ pub fn schedules(source: &SourceFile, node: Option<&Node>, diags: &mut Diagnosti
     }
 }
 
-fn one(source: &SourceFile, node: &Node, index: usize, diags: &mut Diagnostics) -> Option<ScheduleSpec> {
+fn one(
+    source: &SourceFile,
+    node: &Node,
+    index: usize,
+    diags: &mut Diagnostics,
+) -> Option<ScheduleSpec> {
     let what = format!("schedule #{}", index + 1);
     if let Some(cron) = node.as_str() {
         return build(source, node, &what, cron, None, diags);
@@ -36,17 +49,39 @@ fn one(source: &SourceFile, node: &Node, index: usize, diags: &mut Diagnostics) 
     Some(build(source, node, &what, cron, Some(&r), diags)?)
 }
 
-fn build(source: &SourceFile, node: &Node, what: &str, cron: &str, r: Option<&MapReader<'_>>, diags: &mut Diagnostics) -> Option<ScheduleSpec> {
-    let text = |key: &'static str, diags: &mut Diagnostics| r.and_then(|r| r.scalar_text(key, diags));
+fn build(
+    source: &SourceFile,
+    node: &Node,
+    what: &str,
+    cron: &str,
+    r: Option<&MapReader<'_>>,
+    diags: &mut Diagnostics,
+) -> Option<ScheduleSpec> {
+    let text =
+        |key: &'static str, diags: &mut Diagnostics| r.and_then(|r| r.scalar_text(key, diags));
     let timezone = text("timezone", diags);
     let catchup = text("catchup", diags);
     let window = text("catchup_window", diags);
     let overlap = text("overlap", diags);
-    match ScheduleSpec::new(cron, timezone.as_deref(), catchup.as_deref(), window.as_deref(), overlap.as_deref()) {
+    match ScheduleSpec::new(
+        cron,
+        timezone.as_deref(),
+        catchup.as_deref(),
+        window.as_deref(),
+        overlap.as_deref(),
+    ) {
         Ok(spec) => Some(spec),
         Err(e) => {
-            let at = r.and_then(|r| r.node().get(e.field)).map(|n| n.location).unwrap_or(node.location);
-            diags.error(source, at, format!("invalid `{}` in {what}: {}", e.field, e.message), e.help);
+            let at = r
+                .and_then(|r| r.node().get(e.field))
+                .map(|n| n.location)
+                .unwrap_or(node.location);
+            diags.error(
+                source,
+                at,
+                format!("invalid `{}` in {what}: {}", e.field, e.message),
+                e.help,
+            );
             None
         }
     }

@@ -8,20 +8,29 @@ impl Store {
     /// Records `hash` under `scope` and says whether it is new among the last `lookback`
     /// hashes recorded there; older ones are forgotten. One transaction, so concurrent runs
     /// agree on which event saw a value first.
-    pub async fn dedup_seen(&self, scope: &str, hash: &str, lookback: i64) -> Result<bool, StoreError> {
+    pub async fn dedup_seen(
+        &self,
+        scope: &str,
+        hash: &str,
+        lookback: i64,
+    ) -> Result<bool, StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("updating deduplicate state", e))?;
-        let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM dedup_seen WHERE scope = $1")
-            .bind(scope)
-            .fetch_one(&mut *tx)
+        let mut tx = begin_write(inner.pool())
             .await
-            .map_err(|e| inner.db("reading deduplicate state", e))?;
-        let seen: Option<i64> = sqlx::query_scalar("SELECT seq FROM dedup_seen WHERE scope = $1 AND hash = $2")
-            .bind(scope)
-            .bind(hash)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(|e| inner.db("reading deduplicate state", e))?;
+            .map_err(|e| inner.db("updating deduplicate state", e))?;
+        let next: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM dedup_seen WHERE scope = $1")
+                .bind(scope)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| inner.db("reading deduplicate state", e))?;
+        let seen: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM dedup_seen WHERE scope = $1 AND hash = $2")
+                .bind(scope)
+                .bind(hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(|e| inner.db("reading deduplicate state", e))?;
         let duplicate = seen.is_some_and(|seq| seq > next - 1 - lookback);
         sqlx::query("INSERT INTO dedup_seen (scope, hash, seq) VALUES ($1, $2, $3) ON CONFLICT (scope, hash) DO UPDATE SET seq = excluded.seq")
             .bind(scope)
@@ -36,7 +45,9 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(|e| inner.db("updating deduplicate state", e))?;
-        tx.commit().await.map_err(|e| inner.db("updating deduplicate state", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("updating deduplicate state", e))?;
         Ok(!duplicate)
     }
 }
@@ -51,11 +62,20 @@ mod tests {
         let store = open(dir.path()).await;
         assert!(store.dedup_seen("w/a", "h1", 2).await.unwrap());
         assert!(store.dedup_seen("w/a", "h2", 2).await.unwrap());
-        assert!(!store.dedup_seen("w/a", "h1", 2).await.unwrap(), "h1 is among the last 2");
-        assert!(store.dedup_seen("w/b", "h1", 2).await.unwrap(), "scopes are separate");
+        assert!(
+            !store.dedup_seen("w/a", "h1", 2).await.unwrap(),
+            "h1 is among the last 2"
+        );
+        assert!(
+            store.dedup_seen("w/b", "h1", 2).await.unwrap(),
+            "scopes are separate"
+        );
         let again = open(dir.path()).await;
         assert!(again.dedup_seen("w/a", "h3", 2).await.unwrap());
         assert!(again.dedup_seen("w/a", "h4", 2).await.unwrap());
-        assert!(again.dedup_seen("w/a", "h2", 2).await.unwrap(), "h2 fell out of the last 2");
+        assert!(
+            again.dedup_seen("w/a", "h2", 2).await.unwrap(),
+            "h2 fell out of the last 2"
+        );
     }
 }

@@ -77,7 +77,9 @@ impl Store {
         run: Option<&NewRun<'_>>,
     ) -> Result<bool, StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("claiming a fire time", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("claiming a fire time", e))?;
         let inserted = sqlx::query(
             "INSERT INTO schedule_fires (workflow, schedule_index, fire_time, status, run_id, lateness_ms, recorded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
@@ -98,9 +100,13 @@ impl Store {
             return Ok(false);
         }
         if let Some(run) = run {
-            insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
+            insert_run(&mut tx, run)
+                .await
+                .map_err(|e| inner.db("recording a run", e))?;
         }
-        tx.commit().await.map_err(|e| inner.db("claiming a fire time", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("claiming a fire time", e))?;
         Ok(true)
     }
 
@@ -108,12 +114,17 @@ impl Store {
     /// for the daemon's bursts of fires due at the same instant. Each claim is a ledger row
     /// (`run_id` is taken from the run when one is given) and, when given, the run to record
     /// as `running`. Returns, per claim, whether it was inserted (false: already recorded).
-    pub async fn claim_fires(&self, claims: &[(FireRecord, Option<NewRun<'_>>)]) -> Result<Vec<bool>, StoreError> {
+    pub async fn claim_fires(
+        &self,
+        claims: &[(FireRecord, Option<NewRun<'_>>)],
+    ) -> Result<Vec<bool>, StoreError> {
         if claims.is_empty() {
             return Ok(Vec::new());
         }
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("claiming fire times", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("claiming fire times", e))?;
         let recorded_at = now_millis();
         let mut inserted = Vec::with_capacity(claims.len());
         for (fire, run) in claims {
@@ -135,24 +146,33 @@ impl Store {
                 == 1;
             if ok {
                 if let Some(run) = run {
-                    insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
+                    insert_run(&mut tx, run)
+                        .await
+                        .map_err(|e| inner.db("recording a run", e))?;
                 }
             }
             inserted.push(ok);
         }
-        tx.commit().await.map_err(|e| inner.db("claiming fire times", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("claiming fire times", e))?;
         Ok(inserted)
     }
 
     /// Records the end of many runs in one transaction: each run's executions (texts already
     /// redacted) and its final state, error and execution count. Each item is
     /// `(run id, state, error, executions count, executions)`.
-    pub async fn finish_runs(&self, runs: &[(&str, &str, Option<&str>, i64, &[ExecutionRecord])]) -> Result<(), StoreError> {
+    pub async fn finish_runs(
+        &self,
+        runs: &[(&str, &str, Option<&str>, i64, &[ExecutionRecord])],
+    ) -> Result<(), StoreError> {
         if runs.is_empty() {
             return Ok(());
         }
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("finishing runs", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("finishing runs", e))?;
         let ended_at = now_millis();
         for (run_id, state, error, count, executions) in runs {
             for e in executions.iter() {
@@ -186,15 +206,21 @@ impl Store {
     }
 
     /// The newest fire time recorded for a schedule (whatever its status).
-    pub async fn last_fire(&self, workflow: &str, schedule_index: usize) -> Result<Option<SystemTime>, StoreError> {
+    pub async fn last_fire(
+        &self,
+        workflow: &str,
+        schedule_index: usize,
+    ) -> Result<Option<SystemTime>, StoreError> {
         let inner = self.inner();
         let mut conn = inner.acquire().await?;
-        let last: Option<i64> = sqlx::query_scalar("SELECT MAX(fire_time) FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2")
-            .bind(workflow)
-            .bind(schedule_index as i64)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| inner.db("reading the fire ledger", e))?;
+        let last: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(fire_time) FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2",
+        )
+        .bind(workflow)
+        .bind(schedule_index as i64)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| inner.db("reading the fire ledger", e))?;
         Ok(last.map(from_millis))
     }
 
@@ -226,18 +252,30 @@ impl Store {
     /// Records a run that was not claimed through the ledger (a `relay run`, a webhook).
     pub async fn start_run(&self, run: &NewRun<'_>) -> Result<(), StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("recording a run", e))?;
-        insert_run(&mut tx, run).await.map_err(|e| inner.db("recording a run", e))?;
-        tx.commit().await.map_err(|e| inner.db("recording a run", e))
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("recording a run", e))?;
+        insert_run(&mut tx, run)
+            .await
+            .map_err(|e| inner.db("recording a run", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("recording a run", e))
     }
 
     /// Appends action executions to a run's history.
-    pub async fn record_executions(&self, run_id: &str, executions: &[ExecutionRecord]) -> Result<(), StoreError> {
+    pub async fn record_executions(
+        &self,
+        run_id: &str,
+        executions: &[ExecutionRecord],
+    ) -> Result<(), StoreError> {
         if executions.is_empty() {
             return Ok(());
         }
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("recording executions", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("recording executions", e))?;
         for e in executions {
             sqlx::query(
                 "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
@@ -255,37 +293,54 @@ impl Store {
             .await
             .map_err(|err| inner.db("recording executions", err))?;
         }
-        tx.commit().await.map_err(|e| inner.db("recording executions", e))
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("recording executions", e))
     }
 
     /// Marks a run finished.
-    pub async fn finish_run(&self, run_id: &str, state: &str, error: Option<&str>, executions: i64) -> Result<(), StoreError> {
+    pub async fn finish_run(
+        &self,
+        run_id: &str,
+        state: &str,
+        error: Option<&str>,
+        executions: i64,
+    ) -> Result<(), StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("finishing a run", e))?;
-        sqlx::query("UPDATE runs SET state = $1, error = $2, executions = $3, ended_at = $4 WHERE id = $5")
-            .bind(state)
-            .bind(error)
-            .bind(executions)
-            .bind(now_millis())
-            .bind(run_id)
-            .execute(&mut *tx)
+        let mut tx = begin_write(inner.pool())
             .await
             .map_err(|e| inner.db("finishing a run", e))?;
-        tx.commit().await.map_err(|e| inner.db("finishing a run", e))
+        sqlx::query(
+            "UPDATE runs SET state = $1, error = $2, executions = $3, ended_at = $4 WHERE id = $5",
+        )
+        .bind(state)
+        .bind(error)
+        .bind(executions)
+        .bind(now_millis())
+        .bind(run_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| inner.db("finishing a run", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("finishing a run", e))
     }
 
     /// Marks as `interrupted` every run still `running` whose process is gone (after a crash),
     /// returning how many. Runs of another live daemon sharing the store are left alone.
     pub async fn interrupt_running(&self, reason: &str) -> Result<u64, StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("marking interrupted runs", e))?;
-        let running: Vec<(String, Option<String>)> = sqlx::query("SELECT id, holder FROM runs WHERE state = 'running'")
-            .fetch_all(&mut *tx)
+        let mut tx = begin_write(inner.pool())
             .await
-            .map_err(|e| inner.db("marking interrupted runs", e))?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+            .map_err(|e| inner.db("marking interrupted runs", e))?;
+        let running: Vec<(String, Option<String>)> =
+            sqlx::query("SELECT id, holder FROM runs WHERE state = 'running'")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(|e| inner.db("marking interrupted runs", e))?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect();
         let mut n = 0;
         for (id, holder) in running {
             if !holder_is_gone(holder.as_deref()) {
@@ -300,15 +355,24 @@ impl Store {
                 .map_err(|e| inner.db("marking interrupted runs", e))?
                 .rows_affected();
         }
-        tx.commit().await.map_err(|e| inner.db("marking interrupted runs", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("marking interrupted runs", e))?;
         Ok(n)
     }
 
     /// Forgets ledger rows of a schedule older than `before`, always keeping its newest row
     /// (catch-up starts from it). Returns how many were deleted.
-    pub async fn prune_fires(&self, workflow: &str, schedule_index: usize, before: SystemTime) -> Result<u64, StoreError> {
+    pub async fn prune_fires(
+        &self,
+        workflow: &str,
+        schedule_index: usize,
+        before: SystemTime,
+    ) -> Result<u64, StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("pruning the fire ledger", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("pruning the fire ledger", e))?;
         let n = sqlx::query(
             "DELETE FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2 AND fire_time < $3
              AND fire_time < (SELECT MAX(fire_time) FROM schedule_fires WHERE workflow = $1 AND schedule_index = $2)",
@@ -320,12 +384,19 @@ impl Store {
         .await
         .map_err(|e| inner.db("pruning the fire ledger", e))?
         .rows_affected();
-        tx.commit().await.map_err(|e| inner.db("pruning the fire ledger", e))?;
+        tx.commit()
+            .await
+            .map_err(|e| inner.db("pruning the fire ledger", e))?;
         Ok(n)
     }
 
     /// Runs, newest first, optionally of one workflow (key or name) and in one state.
-    pub async fn list_runs(&self, workflow: Option<&str>, state: Option<&str>, limit: i64) -> Result<Vec<RunRecord>, StoreError> {
+    pub async fn list_runs(
+        &self,
+        workflow: Option<&str>,
+        state: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<RunRecord>, StoreError> {
         let inner = self.inner();
         let mut conn = inner.acquire().await?;
         let rows = sqlx::query(
@@ -383,7 +454,9 @@ impl Store {
     /// older ones; returns how many were deleted.
     pub async fn prune_runs(&self, workflow: &str, keep: i64) -> Result<u64, StoreError> {
         let inner = self.inner();
-        let mut tx = begin_write(inner.pool()).await.map_err(|e| inner.db("pruning runs", e))?;
+        let mut tx = begin_write(inner.pool())
+            .await
+            .map_err(|e| inner.db("pruning runs", e))?;
         sqlx::query(
             "DELETE FROM action_executions WHERE run_id IN
              (SELECT id FROM runs WHERE workflow = $1 AND state <> 'running' ORDER BY started_at DESC, id DESC LIMIT -1 OFFSET $2)",
@@ -439,7 +512,9 @@ fn host_name() -> String {
 /// Whether the process `holder` names is certainly gone: on this host and no longer running.
 /// A holder on another host cannot be checked here, so it is presumed alive.
 fn holder_is_gone(holder: Option<&str>) -> bool {
-    let Some((host, pid)) = holder.and_then(|h| h.rsplit_once(':')) else { return true };
+    let Some((host, pid)) = holder.and_then(|h| h.rsplit_once(':')) else {
+        return true;
+    };
     if host != host_name() {
         return false;
     }
@@ -477,12 +552,37 @@ mod tests {
         let dir = temp_dir();
         let (a, b) = (open(dir.path()).await, open(dir.path()).await);
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let run = NewRun { id: "r1", workflow: "w.yaml", workflow_name: "W", trigger: "schedule", fire_time: Some(t) };
-        assert!(a.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run)).await.unwrap());
-        let run2 = NewRun { id: "r2", ..run.clone() };
-        assert!(!b.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run2)).await.unwrap());
-        assert!(b.run("r2").await.unwrap().is_none(), "a losing claim records no run");
-        assert!(b.claim_fire("w.yaml", 1, t, "missed", None, None).await.unwrap(), "another schedule index is another fire");
+        let run = NewRun {
+            id: "r1",
+            workflow: "w.yaml",
+            workflow_name: "W",
+            trigger: "schedule",
+            fire_time: Some(t),
+        };
+        assert!(
+            a.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run))
+                .await
+                .unwrap()
+        );
+        let run2 = NewRun {
+            id: "r2",
+            ..run.clone()
+        };
+        assert!(
+            !b.claim_fire("w.yaml", 0, t, "started", Some(3), Some(&run2))
+                .await
+                .unwrap()
+        );
+        assert!(
+            b.run("r2").await.unwrap().is_none(),
+            "a losing claim records no run"
+        );
+        assert!(
+            b.claim_fire("w.yaml", 1, t, "missed", None, None)
+                .await
+                .unwrap(),
+            "another schedule index is another fire"
+        );
         assert_eq!(a.last_fire("w.yaml", 0).await.unwrap(), Some(t));
         assert_eq!(a.fires("w.yaml").await.unwrap().len(), 2);
     }
@@ -500,24 +600,74 @@ mod tests {
             run_id: None,
             lateness_ms: Some(7),
         };
-        let run = |id: &'static str| NewRun { id, workflow: "w.yaml", workflow_name: "W", trigger: "schedule", fire_time: Some(t) };
-        assert!(a.claim_fire("w.yaml", 1, t, "started", None, Some(&run("r0"))).await.unwrap());
-        let claims = vec![(fire(0, "started"), Some(run("r1"))), (fire(1, "started"), Some(run("r2"))), (fire(2, "skipped"), None)];
-        assert_eq!(b.claim_fires(&claims).await.unwrap(), [true, false, true], "index 1 was claimed before");
-        assert!(a.run("r2").await.unwrap().is_none(), "a losing claim in a batch records no run");
+        let run = |id: &'static str| NewRun {
+            id,
+            workflow: "w.yaml",
+            workflow_name: "W",
+            trigger: "schedule",
+            fire_time: Some(t),
+        };
+        assert!(
+            a.claim_fire("w.yaml", 1, t, "started", None, Some(&run("r0")))
+                .await
+                .unwrap()
+        );
+        let claims = vec![
+            (fire(0, "started"), Some(run("r1"))),
+            (fire(1, "started"), Some(run("r2"))),
+            (fire(2, "skipped"), None),
+        ];
+        assert_eq!(
+            b.claim_fires(&claims).await.unwrap(),
+            [true, false, true],
+            "index 1 was claimed before"
+        );
+        assert!(
+            a.run("r2").await.unwrap().is_none(),
+            "a losing claim in a batch records no run"
+        );
         assert_eq!(a.run("r1").await.unwrap().unwrap().state, "running");
         let fires = a.fires("w.yaml").await.unwrap();
-        assert_eq!(fires.iter().map(|f| (f.schedule_index, f.status.as_str(), f.run_id.as_deref())).collect::<Vec<_>>(), [(0, "started", Some("r1")), (1, "started", Some("r0")), (2, "skipped", None)]);
+        assert_eq!(
+            fires
+                .iter()
+                .map(|f| (f.schedule_index, f.status.as_str(), f.run_id.as_deref()))
+                .collect::<Vec<_>>(),
+            [
+                (0, "started", Some("r1")),
+                (1, "started", Some("r0")),
+                (2, "skipped", None)
+            ]
+        );
         assert_eq!(b.claim_fires(&[]).await.unwrap(), Vec::<bool>::new());
 
-        let exec = ExecutionRecord { seq: 0, action: "a".into(), status: "ok".into(), duration_ms: 3, detail: None, error: None, result: Some("{}".into()) };
+        let exec = ExecutionRecord {
+            seq: 0,
+            action: "a".into(),
+            status: "ok".into(),
+            duration_ms: 3,
+            detail: None,
+            error: None,
+            result: Some("{}".into()),
+        };
         let execs = [exec];
-        b.finish_runs(&[("r1", "succeeded", None, 1, &execs), ("r0", "interrupted", Some("stopped"), 0, &[])]).await.unwrap();
+        b.finish_runs(&[
+            ("r1", "succeeded", None, 1, &execs),
+            ("r0", "interrupted", Some("stopped"), 0, &[]),
+        ])
+        .await
+        .unwrap();
         let r1 = a.run("r1").await.unwrap().unwrap();
-        assert_eq!((r1.state.as_str(), r1.executions, r1.ended_at.is_some()), ("succeeded", 1, true));
+        assert_eq!(
+            (r1.state.as_str(), r1.executions, r1.ended_at.is_some()),
+            ("succeeded", 1, true)
+        );
         assert_eq!(a.run_executions("r1").await.unwrap().len(), 1);
         let r0 = a.run("r0").await.unwrap().unwrap();
-        assert_eq!((r0.state.as_str(), r0.error.as_deref()), ("interrupted", Some("stopped")));
+        assert_eq!(
+            (r0.state.as_str(), r0.error.as_deref()),
+            ("interrupted", Some("stopped"))
+        );
     }
 
     #[tokio::test]
@@ -526,11 +676,20 @@ mod tests {
         let store = open(dir.path()).await;
         let t = |s: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + s);
         for s in 0..5 {
-            assert!(store.claim_fire("w", 0, t(s), "missed", None, None).await.unwrap());
+            assert!(
+                store
+                    .claim_fire("w", 0, t(s), "missed", None, None)
+                    .await
+                    .unwrap()
+            );
         }
         assert_eq!(store.prune_fires("w", 0, t(3)).await.unwrap(), 3);
         assert_eq!(store.fires("w").await.unwrap().len(), 2);
-        assert_eq!(store.prune_fires("w", 0, t(100)).await.unwrap(), 1, "the newest row stays");
+        assert_eq!(
+            store.prune_fires("w", 0, t(100)).await.unwrap(),
+            1,
+            "the newest row stays"
+        );
         assert_eq!(store.last_fire("w", 0).await.unwrap(), Some(t(4)));
     }
 
@@ -540,17 +699,50 @@ mod tests {
         let store = open(dir.path()).await;
         for i in 0..5 {
             let id = format!("r{i}");
-            store.start_run(&NewRun { id: &id, workflow: "w.yaml", workflow_name: "W", trigger: "cli", fire_time: None }).await.unwrap();
             store
-                .record_executions(&id, &[ExecutionRecord { seq: 0, action: "a".into(), status: "ok".into(), duration_ms: 3, detail: None, error: None, result: Some("{}".into()) }])
+                .start_run(&NewRun {
+                    id: &id,
+                    workflow: "w.yaml",
+                    workflow_name: "W",
+                    trigger: "cli",
+                    fire_time: None,
+                })
                 .await
                 .unwrap();
-            store.finish_run(&id, if i == 4 { "failed" } else { "succeeded" }, None, 1).await.unwrap();
+            store
+                .record_executions(
+                    &id,
+                    &[ExecutionRecord {
+                        seq: 0,
+                        action: "a".into(),
+                        status: "ok".into(),
+                        duration_ms: 3,
+                        detail: None,
+                        error: None,
+                        result: Some("{}".into()),
+                    }],
+                )
+                .await
+                .unwrap();
+            store
+                .finish_run(&id, if i == 4 { "failed" } else { "succeeded" }, None, 1)
+                .await
+                .unwrap();
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         let runs = store.list_runs(Some("W"), None, 10).await.unwrap();
-        assert_eq!(runs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["r4", "r3", "r2", "r1", "r0"]);
-        assert_eq!(store.list_runs(None, Some("failed"), 10).await.unwrap().len(), 1);
+        assert_eq!(
+            runs.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["r4", "r3", "r2", "r1", "r0"]
+        );
+        assert_eq!(
+            store
+                .list_runs(None, Some("failed"), 10)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
         assert_eq!(store.run_executions("r0").await.unwrap().len(), 1);
         assert_eq!(store.prune_runs("w.yaml", 2).await.unwrap(), 3);
         assert!(store.run("r0").await.unwrap().is_none());
@@ -562,8 +754,21 @@ mod tests {
     async fn running_runs_become_interrupted() {
         let dir = temp_dir();
         let store = open(dir.path()).await;
-        store.start_run(&NewRun { id: "x", workflow: "w", workflow_name: "W", trigger: "schedule", fire_time: None }).await.unwrap();
-        assert_eq!(store.interrupt_running("the daemon stopped").await.unwrap(), 0, "this process is alive: its run stays running");
+        store
+            .start_run(&NewRun {
+                id: "x",
+                workflow: "w",
+                workflow_name: "W",
+                trigger: "schedule",
+                fire_time: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            store.interrupt_running("the daemon stopped").await.unwrap(),
+            0,
+            "this process is alive: its run stays running"
+        );
         let dead = format!("{}:{}", host_name(), u32::MAX - 7);
         let elsewhere = "some-other-host:1".to_owned();
         for (id, holder) in [("dead", &dead), ("elsewhere", &elsewhere)] {
@@ -574,9 +779,18 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert_eq!(store.interrupt_running("the daemon stopped").await.unwrap(), 1);
-        assert_eq!(store.run("dead").await.unwrap().unwrap().state, "interrupted");
-        assert_eq!(store.run("elsewhere").await.unwrap().unwrap().state, "running");
+        assert_eq!(
+            store.interrupt_running("the daemon stopped").await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store.run("dead").await.unwrap().unwrap().state,
+            "interrupted"
+        );
+        assert_eq!(
+            store.run("elsewhere").await.unwrap().unwrap().state,
+            "running"
+        );
         assert_eq!(store.run("x").await.unwrap().unwrap().state, "running");
     }
 }

@@ -149,7 +149,15 @@ mod tests {
             .await
             .expect("second");
         assert_eq!(versions(&pool).await, vec![1, 2, 3, 4]);
-        for table in ["data_keys", "secrets", "token_cache", "runs", "action_executions", "schedule_fires", "dedup_seen"] {
+        for table in [
+            "data_keys",
+            "secrets",
+            "token_cache",
+            "runs",
+            "action_executions",
+            "schedule_fires",
+            "dedup_seen",
+        ] {
             let count: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
             )
@@ -165,7 +173,9 @@ mod tests {
     async fn later_scripts_apply_on_top_and_a_failing_one_rolls_back() {
         let temp = tempfile::tempdir().expect("tempdir");
         let (pool, path) = open_pool(temp.path()).await.expect("open");
-        migrate(&pool, &path, &SQLITE_MIGRATIONS[..1]).await.expect("v1");
+        migrate(&pool, &path, &SQLITE_MIGRATIONS[..1])
+            .await
+            .expect("v1");
         let broken = [
             Migration {
                 version: 1,

@@ -35,7 +35,12 @@ impl LazyJson {
         // parsed eagerly; the raw value keeps the text for printing without re-encoding.
         let raw: Box<serde_json::value::RawValue> = serde_json::from_slice(bytes).ok()?;
         let compact = is_compact(raw.get().as_bytes());
-        Some(Value::from_object(LazyJson { raw, compact, repr, parsed: OnceLock::new() }))
+        Some(Value::from_object(LazyJson {
+            raw,
+            compact,
+            repr,
+            parsed: OnceLock::new(),
+        }))
     }
 
     /// The raw JSON text.
@@ -55,7 +60,9 @@ impl LazyJson {
 
     /// The parsed value (parsing it on first call).
     pub fn value(&self) -> &Value {
-        self.parsed.get_or_init(|| serde_json::from_str::<Value>(self.raw.get()).unwrap_or(Value::UNDEFINED))
+        self.parsed.get_or_init(|| {
+            serde_json::from_str::<Value>(self.raw.get()).unwrap_or(Value::UNDEFINED)
+        })
     }
 }
 
@@ -99,7 +106,9 @@ impl Object for LazyJson {
         let value = self.value();
         match value.kind() {
             ValueKind::Seq => Enumerator::Seq(value.len().unwrap_or(0)),
-            ValueKind::Map => Enumerator::Values(value.try_iter().map(Iterator::collect).unwrap_or_default()),
+            ValueKind::Map => {
+                Enumerator::Values(value.try_iter().map(Iterator::collect).unwrap_or_default())
+            }
             _ => Enumerator::Empty,
         }
     }

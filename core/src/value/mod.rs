@@ -5,4 +5,4 @@ mod lazy_json;
 mod serialize;
 
 pub use lazy_json::LazyJson;
-pub use serialize::{with_verbatim_bodies, Json};
+pub use serialize::{Json, with_verbatim_bodies};

@@ -31,7 +31,9 @@ pub fn with_verbatim_bodies<R>(f: impl FnOnce() -> R) -> R {
 impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let value = self.0;
-        if let Some(result) = value.downcast_object_ref::<crate::engine::actions::http_request::HttpResult>() {
+        if let Some(result) =
+            value.downcast_object_ref::<crate::engine::actions::http_request::HttpResult>()
+        {
             return result.serialize(serializer);
         }
         if let Some(lazy) = value.downcast_object_ref::<LazyJson>() {
@@ -83,12 +85,23 @@ mod tests {
     fn unparsed_bodies_print_compact_and_parsed_ones_as_values() {
         let body = LazyJson::value_of(b"{ \"a\" : [1, 2.5, \"x\"],\n \"b\": null }").unwrap();
         let result = Value::from_pairs([("status", Value::from(200)), ("body", body.clone())]);
-        assert_eq!(serde_json::to_string(&Json(&result)).unwrap(), r#"{"status":200,"body":{"a":[1,2.5,"x"],"b":null}}"#);
+        assert_eq!(
+            serde_json::to_string(&Json(&result)).unwrap(),
+            r#"{"status":200,"body":{"a":[1,2.5,"x"],"b":null}}"#
+        );
         assert_eq!(body.get_attr("b").unwrap(), Value::from(()));
-        assert_eq!(serde_json::to_string(&Json(&result)).unwrap(), r#"{"status":200,"body":{"a":[1,2.5,"x"],"b":null}}"#);
-        let verbatim = with_verbatim_bodies(|| serde_json::to_string(&Json(&LazyJson::value_of(br#"{"b":1,"a":[2]}"#).unwrap())).unwrap());
+        assert_eq!(
+            serde_json::to_string(&Json(&result)).unwrap(),
+            r#"{"status":200,"body":{"a":[1,2.5,"x"],"b":null}}"#
+        );
+        let verbatim = with_verbatim_bodies(|| {
+            serde_json::to_string(&Json(&LazyJson::value_of(br#"{"b":1,"a":[2]}"#).unwrap()))
+                .unwrap()
+        });
         assert_eq!(verbatim, r#"{"b":1,"a":[2]}"#);
-        let pretty = serde_json::to_string_pretty(&Json(&LazyJson::value_of(b"[1,{\"k\":2}]").unwrap())).unwrap();
+        let pretty =
+            serde_json::to_string_pretty(&Json(&LazyJson::value_of(b"[1,{\"k\":2}]").unwrap()))
+                .unwrap();
         assert_eq!(pretty, "[\n  1,\n  {\n    \"k\": 2\n  }\n]");
     }
 }

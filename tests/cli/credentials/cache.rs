@@ -31,7 +31,10 @@ fn two_hundred_concurrent_uses_of_an_unresolved_credential_make_exactly_one_toke
     assert_eq!(c.unauthorized, 0, "{c:?}");
     let bearers = bearer_tokens(&sandbox);
     assert_eq!(bearers.len(), 200);
-    assert!(bearers.iter().all(|b| *b == bearers[0]), "every execution used the one token");
+    assert!(
+        bearers.iter().all(|b| *b == bearers[0]),
+        "every execution used the one token"
+    );
     assert_outputs_clean(&[&r], &secrets_seen(&sandbox));
 }
 
@@ -48,10 +51,16 @@ fn consecutive_runs_reuse_the_token_cached_in_the_state_store() {
     let third = project.run_many(20);
     third.assert_code(0);
     let c = sandbox.counters();
-    assert_eq!(c.token_requests, 1, "the second and third processes made no token request: {c:?}");
+    assert_eq!(
+        c.token_requests, 1,
+        "the second and third processes made no token request: {c:?}"
+    );
     assert_eq!(c.tickets_get, 22);
     let bearers = bearer_tokens(&sandbox);
-    assert!(bearers.iter().all(|b| *b == bearers[0]), "all three processes sent the first token");
+    assert!(
+        bearers.iter().all(|b| *b == bearers[0]),
+        "all three processes sent the first token"
+    );
     assert_outputs_clean(&[&first, &second, &third], &secrets_seen(&sandbox));
 }
 
@@ -67,7 +76,11 @@ fn a_token_whose_expires_in_leaves_nothing_after_the_margin_is_fetched_for_every
     }
     let list = project.relay(&["credential", "list"]);
     list.assert_code(0);
-    let halo_row = list.stdout.lines().find(|l| l.starts_with("halo ")).expect("a row for halo");
+    let halo_row = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("halo "))
+        .expect("a row for halo");
     assert!(halo_row.contains("no cached token"), "{halo_row}");
     // Each of those runs rotated the refresh token; every rotation was accepted.
     let c = sandbox.counters();
@@ -78,7 +91,10 @@ fn a_token_whose_expires_in_leaves_nothing_after_the_margin_is_fetched_for_every
 fn a_ttl_that_has_passed_makes_the_next_run_refresh() {
     // `ttl: 0.001`: the token is cached, in the store too, for one millisecond.
     let sandbox = sandbox(CACHED, true);
-    let config = repo_config(&sandbox).replace("    token: halo.body.access_token\n", "    token: halo.body.access_token\n    ttl: 0.001\n");
+    let config = repo_config(&sandbox).replace(
+        "    token: halo.body.access_token\n",
+        "    token: halo.body.access_token\n    ttl: 0.001\n",
+    );
     assert!(config.contains("ttl: 0.001"));
     let project = Project::new(&config);
     project.set("halo_refresh_token", &sandbox.issue_refresh_token());
@@ -98,7 +114,11 @@ fn a_401_drops_the_token_resolves_once_more_and_resends_once() {
     let r = project.run_ticket();
     assert_got_ticket(&r);
     let c = sandbox.counters();
-    assert_eq!((c.token_refresh, c.tickets_get, c.unauthorized), (2, 2, 1), "{c:?}");
+    assert_eq!(
+        (c.token_refresh, c.tickets_get, c.unauthorized),
+        (2, 2, 1),
+        "{c:?}"
+    );
     let bearers = bearer_tokens(&sandbox);
     assert_ne!(bearers[0], bearers[1], "the resend carries the new token");
     // The new token replaced the dropped one in the store: the next process reuses it.
@@ -119,10 +139,18 @@ fn a_token_revoked_between_runs_is_replaced_once_and_the_replacement_is_cached()
     assert_got_ticket(&r);
     let c = sandbox.counters();
     // Run 2: the cached token (no token request) → 401 → one refresh → one resend.
-    assert_eq!((c.token_refresh, c.tickets_get, c.unauthorized), (2, 3, 1), "{c:?}");
+    assert_eq!(
+        (c.token_refresh, c.tickets_get, c.unauthorized),
+        (2, 3, 1),
+        "{c:?}"
+    );
     assert_got_ticket(&project.run_ticket());
     let c = sandbox.counters();
-    assert_eq!((c.token_refresh, c.tickets_get, c.unauthorized), (2, 4, 1), "{c:?}");
+    assert_eq!(
+        (c.token_refresh, c.tickets_get, c.unauthorized),
+        (2, 4, 1),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -135,7 +163,11 @@ fn a_second_401_is_not_retried_again() {
     r.assert_code(1);
     assert!(r.stderr.contains("401"), "{}", r.stderr);
     let c = sandbox.counters();
-    assert_eq!((c.token_refresh, c.tickets_get, c.unauthorized), (2, 2, 2), "{c:?}");
+    assert_eq!(
+        (c.token_refresh, c.tickets_get, c.unauthorized),
+        (2, 2, 2),
+        "{c:?}"
+    );
     assert_outputs_clean(&[&r], &secrets_seen(&sandbox));
 }
 
@@ -155,5 +187,9 @@ fn two_hundred_concurrent_executions_after_a_revocation_refresh_once() {
     let c = sandbox.counters();
     assert_eq!(c.token_refresh, 1, "{c:?}");
     assert!(c.unauthorized <= 64, "{c:?}");
-    assert_eq!(c.tickets_get, 200 + c.unauthorized, "one resend per 401: {c:?}");
+    assert_eq!(
+        c.tickets_get,
+        200 + c.unauthorized,
+        "one resend per 401: {c:?}"
+    );
 }

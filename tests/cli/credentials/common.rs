@@ -44,8 +44,12 @@ pub fn repo_config(sandbox: &TestSandbox) -> String {
 
 /// The repository's relay.yaml with `host` (`127.0.0.1:PORT`) in place of the sandbox's.
 pub fn repo_config_for(host: &str) -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relay.yaml")).expect("read relay.yaml");
-    assert!(text.contains("127.0.0.1:8787"), "relay.yaml no longer points at the sandbox's default port");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/relay.yaml"))
+        .expect("read relay.yaml");
+    assert!(
+        text.contains("127.0.0.1:8787"),
+        "relay.yaml no longer points at the sandbox's default port"
+    );
     text.replace("127.0.0.1:8787", host)
 }
 
@@ -87,7 +91,10 @@ pub struct Project {
 
 impl Project {
     pub fn new(config: &str) -> Project {
-        let project = Project { dir: tempfile::tempdir().expect("temp dir"), env: Vec::new() };
+        let project = Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
+        };
         project.write("relay.yaml", config);
         project.write("get_ticket.yaml", GET_TICKET);
         project.write("many.yaml", MANY);
@@ -132,7 +139,11 @@ impl Project {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
         cmd.args(args).current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_") || k == "HALO_PASSWORD" || k.ends_with("_PROXY") || k.ends_with("_proxy") {
+            if k.starts_with("RELAY_")
+                || k == "HALO_PASSWORD"
+                || k.ends_with("_PROXY")
+                || k.ends_with("_proxy")
+            {
                 cmd.env_remove(k);
             }
         }
@@ -147,15 +158,33 @@ impl Project {
     }
 
     /// `relay ARGS` with `stdin` (or none) and extra environment.
-    pub fn relay_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> RunResult {
+    pub fn relay_with(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> RunResult {
         let (status, stdout, stderr) = self.exec(args, stdin, env);
-        RunResult { code: status.code().unwrap_or(-1), stdout, stderr }
+        RunResult {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
     }
 
     /// `relay ARGS`, returning the raw exit status too (to tell a SIGKILL from an exit).
-    pub fn exec(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> (std::process::ExitStatus, String, String) {
+    pub fn exec(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> (std::process::ExitStatus, String, String) {
         let mut cmd = self.command(args, env);
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn relay");
         if let Some(data) = stdin {
@@ -164,7 +193,11 @@ impl Project {
             pipe.write_all(data.as_bytes()).expect("write stdin");
         }
         let out = child.wait_with_output().expect("wait for relay");
-        (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status,
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     pub fn relay(&self, args: &[&str]) -> RunResult {
@@ -175,7 +208,9 @@ impl Project {
     /// failing test leaves no process behind.
     pub fn spawn(&self, args: &[&str]) -> Spawned {
         let mut cmd = self.command(args, &[]);
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         Spawned(cmd.spawn().expect("spawn relay"))
     }
 
@@ -220,7 +255,9 @@ impl Drop for Spawned {
 }
 
 fn walk(dir: &Path, files: &mut Vec<(PathBuf, Vec<u8>)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -243,12 +280,19 @@ pub fn assert_got_ticket(r: &RunResult) {
 
 /// Token endpoint requests the sandbox received, in order.
 pub fn token_requests(sandbox: &TestSandbox) -> Vec<RecordedRequest> {
-    sandbox.requests().into_iter().filter(|r| r.path.ends_with("/token")).collect()
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/token"))
+        .collect()
 }
 
 /// The refresh tokens presented to the token endpoint, in order.
 pub fn presented_refresh_tokens(sandbox: &TestSandbox) -> Vec<String> {
-    token_requests(sandbox).iter().filter_map(|r| r.form_value("refresh_token")).collect()
+    token_requests(sandbox)
+        .iter()
+        .filter_map(|r| r.form_value("refresh_token"))
+        .collect()
 }
 
 /// The bearer tokens sent to `/api/*`, in order.
@@ -257,7 +301,11 @@ pub fn bearer_tokens(sandbox: &TestSandbox) -> Vec<String> {
         .requests()
         .iter()
         .filter(|r| r.path.to_ascii_lowercase().starts_with("/api/"))
-        .filter_map(|r| r.header("authorization").and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned))
+        .filter_map(|r| {
+            r.header("authorization")
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::to_owned)
+        })
         .collect()
 }
 
@@ -280,7 +328,11 @@ pub fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
     };
     let mut out = String::new();
     for chunk in data.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..=chunk.len() {
             out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -296,7 +348,13 @@ pub fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
 
 fn url_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -324,7 +382,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 pub fn assert_clean(what: &str, text: &str, secrets: &[String]) {
     for secret in secrets {
         for form in spellings(secret) {
-            assert!(!text.contains(&form), "{what} contains the secret `{secret}` (as `{form}`):\n{text}");
+            assert!(
+                !text.contains(&form),
+                "{what} contains the secret `{secret}` (as `{form}`):\n{text}"
+            );
         }
     }
 }
@@ -333,7 +394,11 @@ pub fn assert_clean(what: &str, text: &str, secrets: &[String]) {
 #[track_caller]
 pub fn assert_outputs_clean(results: &[&RunResult], secrets: &[String]) {
     for (i, r) in results.iter().enumerate() {
-        assert_clean(&format!("output of invocation #{i}"), &r.all_output(), secrets);
+        assert_clean(
+            &format!("output of invocation #{i}"),
+            &r.all_output(),
+            secrets,
+        );
     }
 }
 
@@ -341,11 +406,19 @@ pub fn assert_outputs_clean(results: &[&RunResult], secrets: &[String]) {
 #[track_caller]
 pub fn assert_state_clean(project: &Project, secrets: &[String]) {
     let files = project.state_files();
-    assert!(files.iter().any(|(p, _)| p.ends_with("state.db")), "no state.db in {:?}", files.iter().map(|(p, _)| p).collect::<Vec<_>>());
+    assert!(
+        files.iter().any(|(p, _)| p.ends_with("state.db")),
+        "no state.db in {:?}",
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
     for (path, bytes) in &files {
         for secret in secrets {
             for form in spellings(secret) {
-                assert!(!contains(bytes, form.as_bytes()), "{} contains the secret `{secret}` (as `{form}`)", path.display());
+                assert!(
+                    !contains(bytes, form.as_bytes()),
+                    "{} contains the secret `{secret}` (as `{form}`)",
+                    path.display()
+                );
             }
         }
     }
@@ -371,8 +444,15 @@ pub fn leaves(r: &RunResult) -> Vec<Value> {
 
 /// Seconds since the epoch of an RFC 3339 UTC time as Relay prints it (`2025-01-31T12:00:00Z`).
 pub fn unix_of(text: &str) -> i64 {
-    let n = |range: std::ops::Range<usize>| -> i64 { text.get(range).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("not an RFC 3339 UTC time: {text}")) };
-    assert!(text.len() == 20 && text.ends_with('Z'), "not an RFC 3339 UTC time: {text}");
+    let n = |range: std::ops::Range<usize>| -> i64 {
+        text.get(range)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("not an RFC 3339 UTC time: {text}"))
+    };
+    assert!(
+        text.len() == 20 && text.ends_with('Z'),
+        "not an RFC 3339 UTC time: {text}"
+    );
     let (y, m, d) = (n(0..4), n(5..7), n(8..10));
     // Days from civil (Howard Hinnant's algorithm).
     let y = if m <= 2 { y - 1 } else { y };
@@ -386,12 +466,21 @@ pub fn unix_of(text: &str) -> i64 {
 }
 
 pub fn now_unix() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// The RFC 3339 time right after `marker` in `text`.
 #[track_caller]
 pub fn time_after(text: &str, marker: &str) -> i64 {
-    let at = text.find(marker).unwrap_or_else(|| panic!("no `{marker}` in {text}")) + marker.len();
-    unix_of(text.get(at..at + 20).unwrap_or_else(|| panic!("no time after `{marker}` in {text}")))
+    let at = text
+        .find(marker)
+        .unwrap_or_else(|| panic!("no `{marker}` in {text}"))
+        + marker.len();
+    unix_of(
+        text.get(at..at + 20)
+            .unwrap_or_else(|| panic!("no time after `{marker}` in {text}")),
+    )
 }

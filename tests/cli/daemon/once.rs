@@ -13,9 +13,15 @@ const YEARLY: &str = "workflows/yearly.yaml";
 fn once_runs_what_is_due_then_exits_and_a_second_once_runs_nothing() {
     let project = Project::new();
     // Midnight UTC was less than 24 h (the default window) ago: due.
-    project.write(DAILY, &transform_workflow("Daily", &schedule("0 0 * * *", &[])));
+    project.write(
+        DAILY,
+        &transform_workflow("Daily", &schedule("0 0 * * *", &[])),
+    );
     // New Year was more than a minute ago: too late for its window, not due.
-    project.write(YEARLY, &transform_workflow("Yearly", &schedule("@yearly", &[("catchup_window", "1m")])));
+    project.write(
+        YEARLY,
+        &transform_workflow("Yearly", &schedule("@yearly", &[("catchup_window", "1m")])),
+    );
     project.write("workflows/plain.yaml", &transform_workflow("Plain", ""));
 
     let mut first = project.daemon(&["--once"]);
@@ -26,11 +32,21 @@ fn once_runs_what_is_due_then_exits_and_a_second_once_runs_nothing() {
     assert_eq!(run["workflow"], DAILY);
     assert_eq!(run["workflow_name"], "Daily");
     assert_eq!(run["trigger"], "schedule");
-    assert_eq!(run["state"], "succeeded", "--once waits for the run to end: {run}");
+    assert_eq!(
+        run["state"], "succeeded",
+        "--once waits for the run to end: {run}"
+    );
     assert_eq!(run["executions"], 1);
-    let midnight = Utc::now().date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let midnight = Utc::now()
+        .date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
     let fire = time(&run["fire_time"]);
-    assert!(fire == midnight || fire == midnight - TimeDelta::days(1), "the newest midnight: {fire}");
+    assert!(
+        fire == midnight || fire == midnight - TimeDelta::days(1),
+        "the newest midnight: {fire}"
+    );
     let done = first.events("once: done");
     assert_eq!(done.len(), 1, "{}", first.stderr());
     assert_eq!(done[0]["started"], 1);
@@ -62,7 +78,16 @@ fn once_exits_1_when_a_run_it_started_failed() {
         "name: Daily\nschedule: \"0 0 * * *\"\nactions:\n  - name: Broken\n    type: event_transform\n    options:\n      mode: message_only\n      payload: {x: <<nothing.here>>}\n",
     );
     let mut once = project.daemon(&["--once"]);
-    assert_eq!(once.wait_exit(WAIT), 1, "a failed run fails --once: {}", once.stderr());
-    assert!(once.stderr().contains("1 of the runs failed"), "{}", once.stderr());
+    assert_eq!(
+        once.wait_exit(WAIT),
+        1,
+        "a failed run fails --once: {}",
+        once.stderr()
+    );
+    assert!(
+        once.stderr().contains("1 of the runs failed"),
+        "{}",
+        once.stderr()
+    );
     assert_eq!(project.runs()[0]["state"], "failed");
 }

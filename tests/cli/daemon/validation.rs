@@ -9,11 +9,29 @@ use crate::support::daemon::Project;
 #[test]
 fn an_invalid_schedule_among_valid_workflows_starts_nothing_and_exits_65() {
     let project = Project::new();
-    project.write(TICK, &transform_workflow("Tick", &schedule("*/1 * * * * *", &[])));
+    project.write(
+        TICK,
+        &transform_workflow("Tick", &schedule("*/1 * * * * *", &[])),
+    );
     project.write("workflows/plain.yaml", &transform_workflow("Plain", ""));
-    project.write("workflows/bad_cron.yaml", &transform_workflow("Bad cron", &schedule("61 * * * * *", &[])));
-    project.write("workflows/bad_zone.yaml", &transform_workflow("Bad zone", &schedule("0 9 * * *", &[("timezone", "Europe/Londn")])));
-    project.write("workflows/bad_mode.yaml", &transform_workflow("Bad mode", &schedule("0 9 * * *", &[("catchup", "lastest")])));
+    project.write(
+        "workflows/bad_cron.yaml",
+        &transform_workflow("Bad cron", &schedule("61 * * * * *", &[])),
+    );
+    project.write(
+        "workflows/bad_zone.yaml",
+        &transform_workflow(
+            "Bad zone",
+            &schedule("0 9 * * *", &[("timezone", "Europe/Londn")]),
+        ),
+    );
+    project.write(
+        "workflows/bad_mode.yaml",
+        &transform_workflow(
+            "Bad mode",
+            &schedule("0 9 * * *", &[("catchup", "lastest")]),
+        ),
+    );
 
     let mut daemon = project.daemon(&[]);
     let code = daemon.wait_exit(Duration::from_secs(60));
@@ -29,9 +47,15 @@ fn an_invalid_schedule_among_valid_workflows_starts_nothing_and_exits_65() {
         " --> workflows/bad_mode.yaml:4:14",
         "nothing was started",
     ] {
-        assert!(stderr.contains(expected), "missing `{expected}` in:\n{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "missing `{expected}` in:\n{stderr}"
+        );
     }
-    assert!(daemon.events("daemon started").is_empty() && daemon.events("fire").is_empty(), "{stderr}");
+    assert!(
+        daemon.events("daemon started").is_empty() && daemon.events("fire").is_empty(),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 
     // Nothing ran (and there may be no state store at all).
@@ -47,6 +71,9 @@ fn an_invalid_schedule_among_valid_workflows_starts_nothing_and_exits_65() {
     daemon.wait_for("a fire", super::WAIT, |d| !d.fires_of(TICK).is_empty());
     assert_eq!(daemon.stop(), 0);
     let started = daemon.events("daemon started");
-    assert_eq!(started[0]["workflows"], 1, "only workflows with a schedule are scheduled: {started:?}");
+    assert_eq!(
+        started[0]["workflows"], 1,
+        "only workflows with a schedule are scheduled: {started:?}"
+    );
     assert_eq!(started[0]["files"], 2);
 }

@@ -4,8 +4,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// What the server saw and did.
@@ -131,7 +131,9 @@ impl KeepAlive {
                             }
                         }
                         reqs.fetch_add(1, Ordering::SeqCst);
-                        let answer = format!("HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{{}}");
+                        let answer = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{{}}"
+                        );
                         if stream.write_all(answer.as_bytes()).is_err() {
                             return;
                         }
@@ -139,7 +141,11 @@ impl KeepAlive {
                 });
             }
         });
-        KeepAlive { port, connections, requests }
+        KeepAlive {
+            port,
+            connections,
+            requests,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -29,8 +29,10 @@ fn gap(times: &Arc<Mutex<Vec<Instant>>>, i: usize) -> Duration {
 #[test]
 fn a_status_in_retry_on_status_is_retried_max_retries_times_then_fails() {
     let (rec, _) = scripted(vec![Reply::json(503, json!({"busy": true}))]);
-    let result = run_one(&json!({"url": rec.url("/r"), "method": "post", "payload": {"same": "body"},
-        "retry_on_status": ["503"], "max_retries": 2}));
+    let result = run_one(
+        &json!({"url": rec.url("/r"), "method": "post", "payload": {"same": "body"},
+        "retry_on_status": ["503"], "max_retries": 2}),
+    );
     result.assert_code(1);
     assert_eq!(rec.count(), 3, "the first attempt and 2 retries");
     let reqs = rec.requests();
@@ -41,15 +43,29 @@ fn a_status_in_retry_on_status_is_retried_max_retries_times_then_fails() {
     assert_eq!(status, "failed");
     assert_eq!(res["status"], 503);
     assert_eq!(res["body"], json!({"busy": true}));
-    assert!(result.stderr.contains("action `call` failed") && result.stderr.contains("503"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("action `call` failed") && result.stderr.contains("503"),
+        "{}",
+        result.stderr
+    );
 }
 
 #[test]
 fn a_retry_that_succeeds_gives_the_final_response() {
-    let (rec, _) = scripted(vec![Reply::status(500), Reply::status(502), Reply::json(200, json!({"done": 1}))]);
-    let result = run_one(&json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["5xx"], "max_retries": 5}));
+    let (rec, _) = scripted(vec![
+        Reply::status(500),
+        Reply::status(502),
+        Reply::json(200, json!({"done": 1})),
+    ]);
+    let result = run_one(
+        &json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["5xx"], "max_retries": 5}),
+    );
     result.assert_code(0);
-    assert_eq!(rec.count(), 3, "a `5xx` range retries 500 and 502, then stops at the 200");
+    assert_eq!(
+        rec.count(),
+        3,
+        "a `5xx` range retries 500 and 502, then stops at the 200"
+    );
     let (status, res) = outcome(&result, "call");
     assert_eq!(status, "ok");
     assert_eq!(res["status"], 200);
@@ -59,7 +75,9 @@ fn a_retry_that_succeeds_gives_the_final_response() {
 #[test]
 fn a_status_outside_the_retry_list_is_not_retried() {
     let (rec, _) = scripted(vec![Reply::status(404)]);
-    let result = run_one(&json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["5xx", "429"], "max_retries": 3}));
+    let result = run_one(
+        &json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["5xx", "429"], "max_retries": 3}),
+    );
     result.assert_code(1);
     assert_eq!(rec.count(), 1);
 }
@@ -76,11 +94,20 @@ fn no_retries_unless_configured_and_none_with_max_retries_zero() {
 #[test]
 fn retry_after_in_seconds_is_honoured() {
     // 2 s: longer than the first backoff can be (at most 1 s), so only the header explains it.
-    let (rec, times) = scripted(vec![Reply::status(429).header("Retry-After", "2"), Reply::json(200, json!({"ok": true}))]);
-    let result = run_one(&json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["429"], "max_retries": 1}));
+    let (rec, times) = scripted(vec![
+        Reply::status(429).header("Retry-After", "2"),
+        Reply::json(200, json!({"ok": true})),
+    ]);
+    let result = run_one(
+        &json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["429"], "max_retries": 1}),
+    );
     result.assert_code(0);
     assert_eq!(rec.count(), 2);
-    assert!(gap(&times, 0) >= Duration::from_millis(1900), "waited {:?}", gap(&times, 0));
+    assert!(
+        gap(&times, 0) >= Duration::from_millis(1900),
+        "waited {:?}",
+        gap(&times, 0)
+    );
 }
 
 #[test]
@@ -92,23 +119,34 @@ fn retry_after_as_an_http_date_is_honoured() {
             seen.lock().unwrap().push(Instant::now());
             if n == 0 {
                 // Whole seconds: the wait is between 2 and 3 s from now.
-                Reply::status(503).header("Retry-After", &http_date(SystemTime::now() + Duration::from_secs(3)))
+                Reply::status(503).header(
+                    "Retry-After",
+                    &http_date(SystemTime::now() + Duration::from_secs(3)),
+                )
             } else {
                 Reply::json(200, json!({"ok": true}))
             }
         });
         (rec, times)
     };
-    let result = run_one(&json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 1}));
+    let result = run_one(
+        &json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 1}),
+    );
     result.assert_code(0);
     assert_eq!(rec.count(), 2);
-    assert!(gap(&times, 0) >= Duration::from_millis(1500), "waited {:?}", gap(&times, 0));
+    assert!(
+        gap(&times, 0) >= Duration::from_millis(1500),
+        "waited {:?}",
+        gap(&times, 0)
+    );
 }
 
 #[test]
 fn status_zero_retries_a_refused_connection_and_reports_the_attempts() {
     let port = closed_port();
-    let result = run_one(&json!({"url": format!("http://127.0.0.1:{port}/x"), "method": "get", "retry_on_status": ["0"], "max_retries": 2}));
+    let result = run_one(
+        &json!({"url": format!("http://127.0.0.1:{port}/x"), "method": "get", "retry_on_status": ["0"], "max_retries": 2}),
+    );
     result.assert_code(1);
     let (status, res) = outcome(&result, "call");
     assert_eq!(status, "failed");
@@ -116,7 +154,11 @@ fn status_zero_retries_a_refused_connection_and_reports_the_attempts() {
     let error = res["error"].as_str().expect("error text");
     assert!(error.contains("after 3 attempts"), "{error}");
     assert!(error.to_lowercase().contains("connect"), "{error}");
-    assert!(result.stderr.contains("after 3 attempts"), "{}", result.stderr);
+    assert!(
+        result.stderr.contains("after 3 attempts"),
+        "{}",
+        result.stderr
+    );
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
@@ -135,21 +177,38 @@ fn http_date(t: SystemTime) -> String {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT", months[(month - 1) as usize], rem / 3600, rem % 3600 / 60, rem % 60)
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{weekday}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        months[(month - 1) as usize],
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 #[test]
 fn http_date_formats_a_known_instant() {
-    assert_eq!(http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)), "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_eq!(
+        http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
 }
 
 #[test]
 fn invalid_retry_options_are_rejected_before_running() {
     let rec = Recorder::ok();
     for (options, needle) in [
-        (json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 26}), "max_retries"),
-        (json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["50x"]}), "50x"),
+        (
+            json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["503"], "max_retries": 26}),
+            "max_retries",
+        ),
+        (
+            json!({"url": rec.url("/r"), "method": "get", "retry_on_status": ["50x"]}),
+            "50x",
+        ),
     ] {
         let result = run_one(&options);
         result.assert_code(65);

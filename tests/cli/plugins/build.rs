@@ -10,7 +10,10 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 /// `<target>/plugin-tests`, next to the `relay` binary's profile directory.
 fn target_dir() -> PathBuf {
     let exe = Path::new(env!("CARGO_BIN_EXE_relay"));
-    let target = exe.parent().and_then(Path::parent).expect("relay lives in <target>/<profile>/");
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("relay lives in <target>/<profile>/");
     target.join("plugin-tests")
 }
 
@@ -31,8 +34,14 @@ fn cargo_build(manifest: &str, crate_name: &str, release: bool) -> PathBuf {
         "cargo build of {manifest} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let file = format!("{}{crate_name}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    let path = target_dir().join(if release { "release" } else { "debug" }).join(file);
+    let file = format!(
+        "{}{crate_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    );
+    let path = target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join(file);
     assert!(path.exists(), "cargo built no {}", path.display());
     path
 }
@@ -47,7 +56,13 @@ pub fn halo() -> &'static Path {
 /// under test): release for the usual debug test run, dev under `cargo test --release`.
 pub fn halo_other_profile() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| cargo_build("plugins/halo/Cargo.toml", "relay_plugin_halo", cfg!(debug_assertions)))
+    BUILT.get_or_init(|| {
+        cargo_build(
+            "plugins/halo/Cargo.toml",
+            "relay_plugin_halo",
+            cfg!(debug_assertions),
+        )
+    })
 }
 
 /// One of the purpose-built plugins of `tests/plugins/`.
@@ -63,7 +78,13 @@ pub fn broken(name: &str) -> &'static Path {
         "no_entry" => (&NO_ENTRY, "relay_test_no_entry"),
         other => panic!("no test plugin {other}"),
     };
-    cell.get_or_init(|| cargo_build(&format!("tests/plugins/{name}/Cargo.toml"), crate_name, false))
+    cell.get_or_init(|| {
+        cargo_build(
+            &format!("tests/plugins/{name}/Cargo.toml"),
+            crate_name,
+            false,
+        )
+    })
 }
 
 /// A path as text for YAML and arguments.

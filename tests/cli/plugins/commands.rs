@@ -13,7 +13,10 @@ fn canonical(path: &Path) -> String {
 fn plugin_list_shows_each_plugin_once_in_loading_order() {
     let halo = build::halo();
     let misbehaving = build::broken("misbehaving");
-    let p = Project::new(&[("relay.yaml", &format!("plugins:\n  - {}\n", text(misbehaving)))]);
+    let p = Project::new(&[(
+        "relay.yaml",
+        &format!("plugins:\n  - {}\n", text(misbehaving)),
+    )]);
     let dir = p.path("plugins");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::os::unix::fs::symlink(halo, dir.join("libhalo.so")).expect("symlink");
@@ -25,8 +28,17 @@ fn plugin_list_shows_each_plugin_once_in_loading_order() {
     r.assert_code(0);
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", r.stdout);
-    let columns = |line: &str| line.split("  ").filter(|c| !c.is_empty()).map(str::trim).map(str::to_owned).collect::<Vec<_>>();
-    assert_eq!(columns(lines[0]), vec!["NAME", "VERSION", "PROVIDES", "PATH"]);
+    let columns = |line: &str| {
+        line.split("  ")
+            .filter(|c| !c.is_empty())
+            .map(str::trim)
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        columns(lines[0]),
+        vec!["NAME", "VERSION", "PROVIDES", "PATH"]
+    );
     assert_eq!(
         columns(lines[1]),
         vec![
@@ -38,14 +50,22 @@ fn plugin_list_shows_each_plugin_once_in_loading_order() {
     );
     assert_eq!(
         columns(lines[2]),
-        vec!["halo".to_owned(), env!("CARGO_PKG_VERSION").to_owned(), "credential halo, action halo.tickets".to_owned(), canonical(halo)]
+        vec![
+            "halo".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+            "credential halo, action halo.tickets".to_owned(),
+            canonical(halo)
+        ]
     );
     assert_eq!(r.stderr, "");
 
     let none = Project::new(&[]).relay(&["plugin", "list"]);
     none.assert_code(0);
     assert_eq!(none.stdout, "");
-    assert_eq!(none.stderr, "no plugins loaded (list them under `plugins:` in relay.yaml, pass --plugin PATH, or set RELAY_PLUGIN_PATH)\n");
+    assert_eq!(
+        none.stderr,
+        "no plugins loaded (list them under `plugins:` in relay.yaml, pass --plugin PATH, or set RELAY_PLUGIN_PATH)\n"
+    );
 }
 
 #[test]
@@ -59,9 +79,18 @@ fn plugin_inspect_prints_the_description_with_its_schemas() {
     assert_eq!(d["protocol"], "1.0.0");
     assert_eq!(d["path"], canonical(halo));
     let credential = &d["credential_types"][0];
-    assert_eq!((credential["name"].as_str(), credential["login"].as_bool()), (Some("halo"), Some(true)));
-    assert_eq!(credential["schema"]["required"], serde_json::json!(["client_id"]));
-    assert_eq!(credential["schema"]["properties"]["grant"]["enum"], serde_json::json!(["refresh_token", "client_credentials", "password"]));
+    assert_eq!(
+        (credential["name"].as_str(), credential["login"].as_bool()),
+        (Some("halo"), Some(true))
+    );
+    assert_eq!(
+        credential["schema"]["required"],
+        serde_json::json!(["client_id"])
+    );
+    assert_eq!(
+        credential["schema"]["properties"]["grant"]["enum"],
+        serde_json::json!(["refresh_token", "client_credentials", "password"])
+    );
     let action = &d["action_types"][0];
     assert_eq!(action["name"], "halo.tickets");
     assert_eq!(action["schema"]["properties"]["page_size"]["maximum"], 100);
@@ -83,7 +112,11 @@ fn validate_checks_plugin_options_against_their_schemas_with_positions() {
     let p = Project::new(&[("relay.yaml", &config), ("wf.yaml", workflow)]);
     let r = p.relay(&["validate", "wf.yaml"]);
     r.assert_code(65);
-    let headlines: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("error: ")).collect();
+    let headlines: Vec<&str> = r
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
     assert_eq!(
         headlines,
         vec![
@@ -98,12 +131,20 @@ fn validate_checks_plugin_options_against_their_schemas_with_positions() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("= help: retries after HTTP 429 (default 3)"), "the schema's description is the help: {}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("= help: retries after HTTP 429 (default 3)"),
+        "the schema's description is the help: {}",
+        r.stderr
+    );
 }
 
 #[test]
 fn rendered_options_are_checked_before_the_plugin_is_called() {
-    let config = format!("plugins:\n  - {}\nresources:\n  page_size: 500\n", text(build::halo()));
+    let config = format!(
+        "plugins:\n  - {}\nresources:\n  page_size: 500\n",
+        text(build::halo())
+    );
     let workflow = "name: Late\nactions:\n  - name: Get tickets\n    type: halo.tickets\n    options:\n      resource_server: http://127.0.0.1:9\n      token: t\n      page_size: <<RESOURCE.page_size>>\n";
     let p = Project::new(&[("relay.yaml", &config), ("wf.yaml", workflow)]);
     p.relay(&["validate", "wf.yaml"]).assert_code(0);

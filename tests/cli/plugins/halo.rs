@@ -35,15 +35,27 @@ fn config_with(plugin: &Path, sandbox: &TestSandbox, options: &str, more: &str) 
 
 /// The usual credential: token endpoint `<sandbox>/token?tenant=acme`.
 fn config(sandbox: &TestSandbox) -> String {
-    config_with(build::halo(), sandbox, &format!("    auth_server: {}\n    tenant: acme\n", sandbox.url()), "")
+    config_with(
+        build::halo(),
+        sandbox,
+        &format!("    auth_server: {}\n    tenant: acme\n", sandbox.url()),
+        "",
+    )
 }
 
 fn example_workflow() -> String {
-    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/halo_tickets_plugin.yaml")).expect("the example")
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/workflows/halo_tickets_plugin.yaml"
+    ))
+    .expect("the example")
 }
 
 fn project(config: &str) -> Project {
-    Project::new(&[("relay.yaml", config), ("tickets.yaml", &example_workflow())])
+    Project::new(&[
+        ("relay.yaml", config),
+        ("tickets.yaml", &example_workflow()),
+    ])
 }
 
 /// Ids of the open tickets (status 9 is Closed) and of the urgent ones among them.
@@ -53,7 +65,11 @@ fn open_and_urgent(sandbox: &TestSandbox) -> (Vec<u64>, Vec<u64>) {
         .filter(|t| t["status_id"] != 9)
         .collect();
     let ids = open.iter().map(|t| t["id"].as_u64().unwrap()).collect();
-    let urgent = open.iter().filter(|t| t["priority_id"] == 1).map(|t| t["id"].as_u64().unwrap()).collect();
+    let urgent = open
+        .iter()
+        .filter(|t| t["priority_id"] == 1)
+        .map(|t| t["id"].as_u64().unwrap())
+        .collect();
     (ids, urgent)
 }
 
@@ -62,27 +78,57 @@ fn the_example_workflow_pages_tickets_and_rotates_the_refresh_token() {
     let sandbox = sandbox();
     let refresh = sandbox.issue_refresh_token();
     let p = project(&config(&sandbox));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&refresh), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&refresh),
+        &[],
+    )
+    .assert_code(0);
 
     let r = p.relay(&["run", "tickets.yaml"]);
     r.assert_code(0);
     let (open, urgent) = open_and_urgent(&sandbox);
     let output = r.json();
-    let alerted: Vec<u64> = output.as_array().unwrap().iter().map(|e| e["get_tickets"]["id"].as_u64().unwrap()).collect();
+    let alerted: Vec<u64> = output
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["get_tickets"]["id"].as_u64().unwrap())
+        .collect();
     let mut sorted = alerted.clone();
     sorted.sort();
     assert_eq!(sorted, urgent, "one event per urgent open ticket");
     assert_eq!(sandbox.hook_bodies("alerts").len(), urgent.len());
     let pages = open.len().div_ceil(100);
     let counters = sandbox.counters();
-    assert_eq!((counters.token_refresh, counters.tickets_get as usize), (1, pages));
-    let queries: Vec<String> = sandbox.requests().into_iter().filter(|q| q.path == "/api/Tickets").map(|q| q.query).collect();
-    let expected: Vec<String> = (1..=pages).map(|n| format!("pageinate=true&page_size=100&page_no={n}&open_only=true")).collect();
+    assert_eq!(
+        (counters.token_refresh, counters.tickets_get as usize),
+        (1, pages)
+    );
+    let queries: Vec<String> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|q| q.path == "/api/Tickets")
+        .map(|q| q.query)
+        .collect();
+    let expected: Vec<String> = (1..=pages)
+        .map(|n| format!("pageinate=true&page_size=100&page_no={n}&open_only=true"))
+        .collect();
     assert_eq!(queries, expected);
-    let token_request = sandbox.requests().into_iter().find(|q| q.path == "/token").expect("a token request");
+    let token_request = sandbox
+        .requests()
+        .into_iter()
+        .find(|q| q.path == "/token")
+        .expect("a token request");
     assert_eq!(token_request.query, "tenant=acme");
-    assert_eq!(token_request.header("content-type"), Some("application/x-www-form-urlencoded"));
-    assert_eq!(String::from_utf8_lossy(&token_request.body), format!("grant_type=refresh_token&client_id={CLIENT_ID}&refresh_token={refresh}"));
+    assert_eq!(
+        token_request.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&token_request.body),
+        format!("grant_type=refresh_token&client_id={CLIENT_ID}&refresh_token={refresh}")
+    );
     assert!(!r.all_output().contains(&refresh));
 
     // The access token is cached in the store: a second process sends no token request.
@@ -101,16 +147,29 @@ fn the_example_workflow_pages_tickets_and_rotates_the_refresh_token() {
 fn a_revoked_access_token_is_refreshed_once_and_the_action_retried() {
     let sandbox = sandbox();
     let p = project(&config(&sandbox));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
     p.relay(&["run", "tickets.yaml"]).assert_code(0);
     sandbox.revoke_access_tokens();
     let before = sandbox.counters();
     let r = p.relay(&["run", "tickets.yaml"]);
     r.assert_code(0);
     let after = sandbox.counters();
-    assert_eq!(after.unauthorized - before.unauthorized, 1, "one 401 with the cached token");
+    assert_eq!(
+        after.unauthorized - before.unauthorized,
+        1,
+        "one 401 with the cached token"
+    );
     assert_eq!(after.token_refresh - before.token_refresh, 1, "one refresh");
-    assert!(sandbox.hook_bodies("ops").is_empty(), "no failure: {:?}", sandbox.hook_bodies("ops"));
+    assert!(
+        sandbox.hook_bodies("ops").is_empty(),
+        "no failure: {:?}",
+        sandbox.hook_bodies("ops")
+    );
 }
 
 #[test]
@@ -121,12 +180,37 @@ fn login_runs_the_password_grant_and_stores_the_refresh_token() {
     before.assert_code(1);
     assert!(before.stderr.contains("credential `halo` has no refresh token yet: run `relay credential login halo` or `relay credential set halo_refresh_token`"), "{}", before.stderr);
 
-    let r = p.relay_with(&["credential", "login", "halo", "--username", "agent@acme.example"], Some(PASSWORD), &[]);
+    let r = p.relay_with(
+        &[
+            "credential",
+            "login",
+            "halo",
+            "--username",
+            "agent@acme.example",
+        ],
+        Some(PASSWORD),
+        &[],
+    );
     r.assert_code(0);
-    assert!(r.stdout.starts_with("✓ logged in: the refresh token is stored (encrypted) as `halo_refresh_token`"), "{}", r.stdout);
-    let login = sandbox.requests().into_iter().find(|q| q.path == "/token").expect("the login request");
+    assert!(
+        r.stdout.starts_with(
+            "✓ logged in: the refresh token is stored (encrypted) as `halo_refresh_token`"
+        ),
+        "{}",
+        r.stdout
+    );
+    let login = sandbox
+        .requests()
+        .into_iter()
+        .find(|q| q.path == "/token")
+        .expect("the login request");
     let body = String::from_utf8_lossy(&login.body).into_owned();
-    assert!(body.starts_with(&format!("grant_type=password&client_id={CLIENT_ID}&username=agent%40acme.example&password=")), "{body}");
+    assert!(
+        body.starts_with(&format!(
+            "grant_type=password&client_id={CLIENT_ID}&username=agent%40acme.example&password="
+        )),
+        "{body}"
+    );
     assert!(body.ends_with("&scope=all"), "{body}");
     assert!(!r.all_output().contains(PASSWORD));
 
@@ -136,10 +220,24 @@ fn login_runs_the_password_grant_and_stores_the_refresh_token() {
     p.relay(&["credential", "rm", "halo"]).assert_code(0);
     let t = p.relay(&["credential", "test", "halo"]);
     t.assert_code(0);
-    assert!(t.stdout.starts_with("✓ credential `halo` resolved: "), "{}", t.stdout);
+    assert!(
+        t.stdout.starts_with("✓ credential `halo` resolved: "),
+        "{}",
+        t.stdout
+    );
     assert_eq!(sandbox.counters().token_refresh, 1);
 
-    let wrong = p.relay_with(&["credential", "login", "halo", "--username", "agent@acme.example"], Some("wrong"), &[]);
+    let wrong = p.relay_with(
+        &[
+            "credential",
+            "login",
+            "halo",
+            "--username",
+            "agent@acme.example",
+        ],
+        Some("wrong"),
+        &[],
+    );
     wrong.assert_code(1);
     assert!(wrong.stderr.contains("Halo refused the username or password of credential `halo` (invalid_grant: invalid username or password)"), "{}", wrong.stderr);
 }
@@ -147,17 +245,36 @@ fn login_runs_the_password_grant_and_stores_the_refresh_token() {
 #[test]
 fn client_credentials_reads_its_secret_from_another_credential() {
     let sandbox = sandbox();
-    let options = format!("    auth_server: {}\n    tenant: acme\n    grant: client_credentials\n    client_secret: <<CREDENTIAL.halo_secret>>\n", sandbox.url());
-    let more = format!("  halo_secret:\n    type: text\n    env: HALO_SECRET\n    allowed_hosts: [\"{}\"]\n", sandbox.host());
+    let options = format!(
+        "    auth_server: {}\n    tenant: acme\n    grant: client_credentials\n    client_secret: <<CREDENTIAL.halo_secret>>\n",
+        sandbox.url()
+    );
+    let more = format!(
+        "  halo_secret:\n    type: text\n    env: HALO_SECRET\n    allowed_hosts: [\"{}\"]\n",
+        sandbox.host()
+    );
     let p = project(&config_with(build::halo(), &sandbox, &options, &more));
-    let r = p.relay_with(&["credential", "test", "halo"], None, &[("HALO_SECRET", SECRET)]);
+    let r = p.relay_with(
+        &["credential", "test", "halo"],
+        None,
+        &[("HALO_SECRET", SECRET)],
+    );
     r.assert_code(0);
     assert_eq!(sandbox.counters().token_client_credentials, 1);
     let body = String::from_utf8_lossy(&sandbox.requests()[0].body).into_owned();
-    assert_eq!(body, format!("grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={SECRET}&scope=all"));
+    assert_eq!(
+        body,
+        format!(
+            "grant_type=client_credentials&client_id={CLIENT_ID}&client_secret={SECRET}&scope=all"
+        )
+    );
 
     let fresh = project(&config_with(build::halo(), &sandbox, &options, &more));
-    let wrong = fresh.relay_with(&["credential", "test", "halo"], None, &[("HALO_SECRET", "not-the-secret")]);
+    let wrong = fresh.relay_with(
+        &["credential", "test", "halo"],
+        None,
+        &[("HALO_SECRET", "not-the-secret")],
+    );
     wrong.assert_code(1);
     assert!(wrong.stderr.contains("Halo refused the client of credential `halo` (invalid_client: invalid client_secret): check `client_id` and `client_secret`"), "{}", wrong.stderr);
 }
@@ -165,10 +282,24 @@ fn client_credentials_reads_its_secret_from_another_credential() {
 #[test]
 fn the_token_endpoint_is_discovered_from_the_resource_server() {
     let sandbox = sandbox();
-    let p = project(&config_with(build::halo(), &sandbox, &format!("    resource_server: {}/api\n", sandbox.url()), ""));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
+    let p = project(&config_with(
+        build::halo(),
+        &sandbox,
+        &format!("    resource_server: {}/api\n", sandbox.url()),
+        "",
+    ));
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
     p.relay(&["credential", "test", "halo"]).assert_code(0);
-    let seen: Vec<(String, String, String)> = sandbox.requests().into_iter().map(|q| (q.method, q.path, q.query)).collect();
+    let seen: Vec<(String, String, String)> = sandbox
+        .requests()
+        .into_iter()
+        .map(|q| (q.method, q.path, q.query))
+        .collect();
     assert_eq!(
         seen,
         vec![
@@ -183,20 +314,37 @@ fn token_errors_name_the_cause() {
     let sandbox = sandbox();
     let tenant = format!("    auth_server: {}\n    tenant: nope\n", sandbox.url());
     let p = project(&config_with(build::halo(), &sandbox, &tenant, ""));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
     let r = p.relay(&["credential", "test", "halo"]);
     r.assert_code(1);
     assert!(r.stderr.contains("Halo does not know tenant `nope` (invalid_tenant: unknown tenant 'nope'): check `tenant` of credential `halo`"), "{}", r.stderr);
 
     let p = project(&config(&sandbox));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some("not-a-refresh-token"), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some("not-a-refresh-token"),
+        &[],
+    )
+    .assert_code(0);
     let r = p.relay(&["credential", "test", "halo"]);
     r.assert_code(1);
     assert_eq!(r.stderr, format!("✗ {INVALID_GRANT}\n"));
 
     let client = format!("    auth_server: {}\n    tenant: acme\n", sandbox.url());
-    let p = project(&config_with(build::halo(), &sandbox, &client, "").replace(CLIENT_ID, "unknown-client"));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
+    let p = project(
+        &config_with(build::halo(), &sandbox, &client, "").replace(CLIENT_ID, "unknown-client"),
+    );
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
     let r = p.relay(&["credential", "test", "halo"]);
     r.assert_code(1);
     assert!(r.stderr.contains("Halo refused the client of credential `halo` (invalid_client: unknown client_id): check `client_id` against"), "{}", r.stderr);
@@ -206,9 +354,20 @@ fn token_errors_name_the_cause() {
 fn rate_limits_are_waited_out_and_said() {
     let sandbox = sandbox();
     let p = project(&config(&sandbox));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
-    sandbox.inject_auth(Fault::TooManyRequests { times: 1, retry_after: Some("1".into()) });
-    sandbox.inject(Fault::TooManyRequests { times: 1, retry_after: Some("1".into()) });
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
+    sandbox.inject_auth(Fault::TooManyRequests {
+        times: 1,
+        retry_after: Some("1".into()),
+    });
+    sandbox.inject(Fault::TooManyRequests {
+        times: 1,
+        retry_after: Some("1".into()),
+    });
     let r = p.relay(&["run", "tickets.yaml"]);
     r.assert_code(0);
     assert!(r.stderr.contains("plugin `halo`: Halo answered 429 Too Many Requests to the token request of credential `halo` (it allows about 300 requests per 5 minutes): waiting 1 s, then retry 1 of 3"), "{}", r.stderr);
@@ -223,10 +382,21 @@ fn rate_limits_are_waited_out_and_said() {
 #[test]
 fn a_lasting_rate_limit_fails_with_a_clear_message() {
     let sandbox = sandbox();
-    let options = format!("    auth_server: {}\n    tenant: acme\n    max_retries: 1\n", sandbox.url());
+    let options = format!(
+        "    auth_server: {}\n    tenant: acme\n    max_retries: 1\n",
+        sandbox.url()
+    );
     let p = project(&config_with(build::halo(), &sandbox, &options, ""));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
-    sandbox.inject_auth(Fault::TooManyRequests { times: 5, retry_after: Some("0".into()) });
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
+    sandbox.inject_auth(Fault::TooManyRequests {
+        times: 5,
+        retry_after: Some("0".into()),
+    });
     let r = p.relay(&["credential", "test", "halo"]);
     r.assert_code(1);
     assert!(r.stderr.contains("Halo is rate limiting the token request of credential `halo` (HTTP 429 Too Many Requests, 2 attempts; it allows about 300 requests per 5 minutes): try again in a few minutes"), "{}", r.stderr);
@@ -239,11 +409,20 @@ fn the_plugin_may_not_send_where_its_credential_may_not_go() {
     let elsewhere = Recorder::ok();
     let options = format!("    auth_server: {}\n    tenant: acme\n", elsewhere.url(""));
     let p = project(&config_with(build::halo(), &sandbox, &options, ""));
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some("refresh-token-canary-77"), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some("refresh-token-canary-77"),
+        &[],
+    )
+    .assert_code(0);
     let r = p.relay(&["credential", "test", "halo"]);
     r.assert_code(1);
     assert!(
-        r.stderr.contains(&format!("credential `halo` may not be sent to `{}`: its allowed_hosts are [{}]", elsewhere.host(), sandbox.host())),
+        r.stderr.contains(&format!(
+            "credential `halo` may not be sent to `{}`: its allowed_hosts are [{}]",
+            elsewhere.host(),
+            sandbox.host()
+        )),
         "{}",
         r.stderr
     );
@@ -255,12 +434,22 @@ fn the_plugin_may_not_send_where_its_credential_may_not_go() {
 fn a_release_plugin_works_in_a_debug_relay_and_the_reverse() {
     let plugin = build::halo_other_profile();
     let sandbox = sandbox();
-    let conf = config_with(plugin, &sandbox, &format!("    auth_server: {}\n    tenant: acme\n", sandbox.url()), "");
+    let conf = config_with(
+        plugin,
+        &sandbox,
+        &format!("    auth_server: {}\n    tenant: acme\n", sandbox.url()),
+        "",
+    );
     let p = project(&conf);
     let inspect = p.relay(&["plugin", "inspect", &text(plugin)]);
     inspect.assert_code(0);
     assert_eq!(inspect.json()["name"], "halo");
-    p.relay_with(&["credential", "set", "halo_refresh_token"], Some(&sandbox.issue_refresh_token()), &[]).assert_code(0);
+    p.relay_with(
+        &["credential", "set", "halo_refresh_token"],
+        Some(&sandbox.issue_refresh_token()),
+        &[],
+    )
+    .assert_code(0);
     let r = p.relay(&["run", "tickets.yaml"]);
     r.assert_code(0);
     let (_, urgent) = open_and_urgent(&sandbox);

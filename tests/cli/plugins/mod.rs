@@ -2,8 +2,8 @@
 //! against the Halo sandbox, purpose-built broken plugins from `tests/plugins/`, and the
 //! `relay plugin` commands.
 
-pub mod build;
 mod broken;
+pub mod build;
 mod commands;
 mod halo;
 mod project;

@@ -13,7 +13,9 @@ pub struct Project {
 impl Project {
     /// A project with these files.
     pub fn new(files: &[(&str, &str)]) -> Project {
-        let project = Project { dir: tempfile::tempdir().expect("temp dir") };
+        let project = Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
         for (name, text) in files {
             project.write(name, text);
         }
@@ -33,7 +35,12 @@ impl Project {
     }
 
     /// `relay ARGS` with `stdin` and extra environment.
-    pub fn relay_with(&self, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> RunResult {
+    pub fn relay_with(
+        &self,
+        args: &[&str],
+        stdin: Option<&str>,
+        env: &[(&str, &str)],
+    ) -> RunResult {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
         cmd.args(args).current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
@@ -45,7 +52,11 @@ impl Project {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn relay");
         if let Some(data) = stdin {

@@ -28,7 +28,10 @@ impl Default for Project {
 
 impl Project {
     pub fn new() -> Project {
-        Project { dir: tempfile::tempdir().expect("temp dir"), env: Vec::new() }
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -51,7 +54,10 @@ impl Project {
         let path = self.path(name);
         let parent = path.parent().expect("parent").to_path_buf();
         std::fs::create_dir_all(&parent).expect("create dirs");
-        let tmp = parent.join(format!(".{}.tmp", path.file_name().unwrap().to_string_lossy()));
+        let tmp = parent.join(format!(
+            ".{}.tmp",
+            path.file_name().unwrap().to_string_lossy()
+        ));
         std::fs::write(&tmp, contents).expect("write temp file");
         std::fs::rename(&tmp, &path).expect("rename into place");
     }
@@ -77,7 +83,11 @@ impl Project {
 
     /// Runs `relay ARGS` to completion in the project.
     pub fn relay(&self, args: &[&str]) -> RunResult {
-        let out = self.command(args).stdin(Stdio::null()).output().expect("run relay");
+        let out = self
+            .command(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run relay");
         RunResult {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -98,12 +108,19 @@ impl Project {
 
     /// The runs of one workflow key (e.g. `workflows/tick.yaml`), newest first.
     pub fn runs_of(&self, workflow: &str) -> Vec<Value> {
-        self.runs().into_iter().filter(|r| r["workflow"] == workflow).collect()
+        self.runs()
+            .into_iter()
+            .filter(|r| r["workflow"] == workflow)
+            .collect()
     }
 
     /// The fire times of a workflow's runs, oldest first (duplicates kept).
     pub fn fire_times(&self, workflow: &str) -> Vec<DateTime<Utc>> {
-        let mut times: Vec<_> = self.runs_of(workflow).iter().map(|r| time(&r["fire_time"])).collect();
+        let mut times: Vec<_> = self
+            .runs_of(workflow)
+            .iter()
+            .map(|r| time(&r["fire_time"]))
+            .collect();
         times.sort();
         times
     }
@@ -112,7 +129,13 @@ impl Project {
     pub fn daemon(&self, args: &[&str]) -> DaemonProc {
         let mut all = vec!["--log-format", "json", "daemon"];
         all.extend_from_slice(args);
-        let mut child = self.command(&all).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().expect("spawn relay daemon");
+        let mut child = self
+            .command(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn relay daemon");
         let stderr = child.stderr.take().expect("stderr");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let sink = lines.clone();
@@ -122,15 +145,24 @@ impl Project {
                 sink.lock().unwrap().push(line);
             }
         });
-        DaemonProc { child, lines, reader: Some(reader), code: None }
+        DaemonProc {
+            child,
+            lines,
+            reader: Some(reader),
+            code: None,
+        }
     }
 }
 
 /// An RFC 3339 time from JSON (`…Z` or `…+00:00`).
 #[track_caller]
 pub fn time(value: &Value) -> DateTime<Utc> {
-    let text = value.as_str().unwrap_or_else(|| panic!("not a time: {value}"));
-    DateTime::parse_from_rfc3339(text).unwrap_or_else(|e| panic!("`{text}` is not RFC 3339: {e}")).with_timezone(&Utc)
+    let text = value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a time: {value}"));
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("`{text}` is not RFC 3339: {e}"))
+        .with_timezone(&Utc)
 }
 
 /// A running (or finished) `relay daemon`.
@@ -157,21 +189,32 @@ impl DaemonProc {
 
     /// The JSON log records so far (lines that are not JSON are left out).
     pub fn logs(&self) -> Vec<Value> {
-        self.lines().iter().filter_map(|l| serde_json::from_str::<Value>(l).ok()).filter(|v| v.is_object()).collect()
+        self.lines()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v.is_object())
+            .collect()
     }
 
     /// The `fields` of each log record whose message starts with `prefix`, in order.
     pub fn events(&self, prefix: &str) -> Vec<Value> {
         self.logs()
             .into_iter()
-            .filter(|v| v["fields"]["message"].as_str().is_some_and(|m| m.starts_with(prefix)))
+            .filter(|v| {
+                v["fields"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with(prefix))
+            })
             .map(|v| v["fields"].clone())
             .collect()
     }
 
     /// `fire` records of one workflow.
     pub fn fires_of(&self, workflow: &str) -> Vec<Value> {
-        self.events("fire").into_iter().filter(|f| f["message"] == "fire" && f["workflow"] == workflow).collect()
+        self.events("fire")
+            .into_iter()
+            .filter(|f| f["message"] == "fire" && f["workflow"] == workflow)
+            .collect()
     }
 
     /// Waits (polling, up to `timeout`) until `done(self)`; panics with the log otherwise.
@@ -188,10 +231,16 @@ impl DaemonProc {
                 if done(self) {
                     return;
                 }
-                panic!("the daemon exited ({status}) before {what}; stderr:\n{}", self.stderr());
+                panic!(
+                    "the daemon exited ({status}) before {what}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {what}; stderr:\n{}", self.stderr());
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -199,7 +248,10 @@ impl DaemonProc {
 
     /// Sends SIGTERM.
     pub fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.pid().to_string()]).status().expect("run kill");
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()
+            .expect("run kill");
         assert!(status.success(), "kill -TERM failed");
     }
 
@@ -217,7 +269,10 @@ impl DaemonProc {
             if start.elapsed() > timeout {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                panic!("the daemon did not exit within {timeout:?}; stderr:\n{}", self.stderr());
+                panic!(
+                    "the daemon did not exit within {timeout:?}; stderr:\n{}",
+                    self.stderr()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         };

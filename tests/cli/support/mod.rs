@@ -8,6 +8,6 @@ pub mod relay;
 pub mod runs;
 pub mod sandbox;
 
-pub use recorder::{Recorder, Reply, RawRequest};
+pub use recorder::{RawRequest, Recorder, Reply};
 pub use relay::{Relay, RunResult};
 pub use sandbox::TestSandbox;

@@ -21,7 +21,10 @@ impl Default for Project {
 
 impl Project {
     pub fn new() -> Project {
-        Project { dir: tempfile::tempdir().expect("temp dir"), env: Vec::new() }
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+            env: Vec::new(),
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -58,7 +61,11 @@ impl Project {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
         cmd.args(args).current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_") || k == "HALO_ACCESS_TOKEN" || k.ends_with("_PROXY") || k.ends_with("_proxy") {
+            if k.starts_with("RELAY_")
+                || k == "HALO_ACCESS_TOKEN"
+                || k.ends_with("_PROXY")
+                || k.ends_with("_proxy")
+            {
                 cmd.env_remove(k);
             }
         }
@@ -66,7 +73,11 @@ impl Project {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn relay");
         if let Some(data) = stdin {

@@ -22,7 +22,10 @@ pub struct RawRequest {
 
 impl RawRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn body_text(&self) -> String {
@@ -41,11 +44,18 @@ pub struct Reply {
 
 impl Reply {
     pub fn status(status: u16) -> Reply {
-        Reply { status, headers: Vec::new(), body: Vec::new(), delay: None }
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            delay: None,
+        }
     }
 
     pub fn json(status: u16, body: serde_json::Value) -> Reply {
-        Reply::status(status).header("content-type", "application/json").body(body.to_string())
+        Reply::status(status)
+            .header("content-type", "application/json")
+            .body(body.to_string())
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
@@ -79,7 +89,9 @@ impl Recorder {
     }
 
     /// `respond(request, n)` is called with the 0-based number of the request.
-    pub fn start(respond: impl Fn(&RawRequest, usize) -> Reply + Send + Sync + 'static) -> Recorder {
+    pub fn start(
+        respond: impl Fn(&RawRequest, usize) -> Reply + Send + Sync + 'static,
+    ) -> Recorder {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind recorder");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(Mutex::new(Vec::new()));
@@ -113,7 +125,12 @@ impl Recorder {
     }
 }
 
-fn serve(stream: TcpStream, reqs: Arc<Mutex<Vec<RawRequest>>>, counter: Arc<AtomicUsize>, respond: Arc<Responder>) {
+fn serve(
+    stream: TcpStream,
+    reqs: Arc<Mutex<Vec<RawRequest>>>,
+    counter: Arc<AtomicUsize>,
+    respond: Arc<Responder>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut writer = match stream.try_clone() {
         Ok(w) => w,
@@ -141,23 +158,41 @@ fn serve(stream: TcpStream, reqs: Arc<Mutex<Vec<RawRequest>>>, counter: Arc<Atom
         let method = parts.next().unwrap_or_default().to_owned();
         let target = parts.next().unwrap_or_default().to_owned();
         let headers: Vec<(String, String)> = lines
-            .filter_map(|l| l.split_once(':').map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned())))
+            .filter_map(|l| {
+                l.split_once(':')
+                    .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            })
             .collect();
-        let length = headers.iter().find(|(n, _)| n == "content-length").and_then(|(_, v)| v.parse::<usize>().ok()).unwrap_or(0);
+        let length = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+            .unwrap_or(0);
         let mut body = vec![0u8; length];
         if reader.read_exact(&mut body).is_err() {
             return;
         }
         let mut raw = head.clone();
         raw.extend_from_slice(&body);
-        let request = RawRequest { raw, method, target, headers, body };
+        let request = RawRequest {
+            raw,
+            method,
+            target,
+            headers,
+            body,
+        };
         let n = counter.fetch_add(1, Ordering::SeqCst);
         reqs.lock().unwrap().push(request.clone());
         let reply = respond(&request, n);
         if let Some(d) = reply.delay {
             std::thread::sleep(d);
         }
-        let mut out = format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", reply.status, reply.body.len()).into_bytes();
+        let mut out = format!(
+            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+            reply.status,
+            reply.body.len()
+        )
+        .into_bytes();
         for (n, v) in &reply.headers {
             out.extend_from_slice(format!("{n}: {v}\r\n").as_bytes());
         }

@@ -1,7 +1,7 @@
 //! Runs `relay` as a user would: its own process, a working directory, arguments, stdin.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// A `relay` invocation being prepared in its own temporary directory.
@@ -23,12 +23,21 @@ pub struct RunResult {
 impl RunResult {
     /// stdout parsed as JSON (panics with the whole output when it is not).
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     #[track_caller]
     pub fn assert_code(&self, code: i32) -> &RunResult {
-        assert_eq!(self.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, code,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
@@ -46,11 +55,12 @@ impl Default for Relay {
 
 impl Relay {
     pub fn new() -> Relay {
-        Relay { dir: tempfile::tempdir().expect("temp dir"), args: Vec::new(), env: Vec::new(), stdin: None }
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.dir.path()
+        Relay {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
@@ -91,7 +101,11 @@ impl Relay {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
         cmd.args(&self.args).current_dir(self.dir.path());
         for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_") || k == "HALO_ACCESS_TOKEN" || k.ends_with("_PROXY") || k.ends_with("_proxy") {
+            if k.starts_with("RELAY_")
+                || k == "HALO_ACCESS_TOKEN"
+                || k.ends_with("_PROXY")
+                || k.ends_with("_proxy")
+            {
                 cmd.env_remove(k);
             }
         }
@@ -99,7 +113,11 @@ impl Relay {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        cmd.stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+        cmd.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        });
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         let mut child = cmd.spawn().expect("spawn relay");
         if let Some(data) = &self.stdin {

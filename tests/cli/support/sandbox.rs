@@ -10,9 +10,18 @@ pub struct TestSandbox {
 
 impl TestSandbox {
     pub fn start(config: SandboxConfig) -> TestSandbox {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-        let sandbox = runtime.block_on(Sandbox::start(config)).expect("start sandbox");
-        TestSandbox { sandbox, _runtime: runtime }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sandbox = runtime
+            .block_on(Sandbox::start(config))
+            .expect("start sandbox");
+        TestSandbox {
+            sandbox,
+            _runtime: runtime,
+        }
     }
 
     pub fn default_config() -> SandboxConfig {

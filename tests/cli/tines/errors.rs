@@ -6,33 +6,65 @@ use crate::support::project::Project;
 
 #[test]
 fn import_of_a_missing_file_exits_66_naming_it() {
-    let r = Relay::new().args(["import", "tines", "nowhere/story.json"]).run();
+    let r = Relay::new()
+        .args(["import", "tines", "nowhere/story.json"])
+        .run();
     r.assert_code(66);
     assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains("nowhere/story.json: no such file"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("nowhere/story.json: no such file"),
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
 
 #[test]
 fn import_of_invalid_json_exits_65_with_the_parser_position() {
-    let r = Relay::new().file("broken.json", "{\"agents\": [\n").args(["import", "tines", "broken.json"]).run();
+    let r = Relay::new()
+        .file("broken.json", "{\"agents\": [\n")
+        .args(["import", "tines", "broken.json"])
+        .run();
     r.assert_code(65);
     assert_eq!(r.stdout, "");
-    assert!(r.stderr.contains("error: broken.json: not valid JSON: EOF while parsing a list at line 2 column 0"), "{}", r.stderr);
-    assert!(!r.stderr.contains("broken.json: broken.json"), "the file is named once:\n{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "error: broken.json: not valid JSON: EOF while parsing a list at line 2 column 0"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("broken.json: broken.json"),
+        "the file is named once:\n{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn import_of_json_that_is_not_a_story_exits_65() {
     for (text, message) in [
-        ("42", "expected a Tines story export (an object with `agents`) or copied actions"),
+        (
+            "42",
+            "expected a Tines story export (an object with `agents`) or copied actions",
+        ),
         ("{\"agents\": {}}", "`agents` must be a list of actions"),
         ("{\"agents\": [], \"links\": 3}", "`links` must be a list"),
-        ("{\"agents\": [7]}", "action #1 in `agents` is not an object"),
+        (
+            "{\"agents\": [7]}",
+            "action #1 in `agents` is not an object",
+        ),
     ] {
-        let r = Relay::new().file("odd.json", text).args(["import", "tines", "odd.json"]).run();
+        let r = Relay::new()
+            .file("odd.json", text)
+            .args(["import", "tines", "odd.json"])
+            .run();
         r.assert_code(65);
-        assert!(r.stderr.contains(&format!("odd.json: {message}")), "{text}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("odd.json: {message}")),
+            "{text}: {}",
+            r.stderr
+        );
         assert_eq!(r.stdout, "", "{text}");
     }
 }
@@ -46,7 +78,9 @@ fn import_without_a_file_is_a_usage_error() {
 
 #[test]
 fn export_of_a_missing_workflow_exits_66() {
-    let r = Relay::new().args(["export", "tines", "gone.yaml", "-o", "out.json"]).run();
+    let r = Relay::new()
+        .args(["export", "tines", "gone.yaml", "-o", "out.json"])
+        .run();
     r.assert_code(66);
     assert!(r.stderr.contains("gone.yaml: no such file"), "{}", r.stderr);
 }
@@ -57,7 +91,11 @@ fn export_of_invalid_yaml_exits_65_with_the_position() {
     project.write("bad.yaml", "name: x\nactions: [\n");
     let r = project.relay(&["export", "tines", "bad.yaml", "-o", "out.json"]);
     r.assert_code(65);
-    assert!(r.stderr.contains("bad.yaml:2:10: invalid YAML"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bad.yaml:2:10: invalid YAML"),
+        "{}",
+        r.stderr
+    );
     assert!(!project.path("out.json").exists(), "nothing written");
 }
 
@@ -72,12 +110,22 @@ fn export_refuses_what_a_tines_story_cannot_hold() {
             "name: p\nactions:\n  - name: a\n    type: trigger\n    options: {rules: []}\nlinks:\n  - {from: a, to: b}\n",
             "link to `b` names no action",
         ),
-        ("actions:\n  - name: a\n    type: trigger\n", "the workflow has no `name`"),
+        (
+            "actions:\n  - name: a\n    type: trigger\n",
+            "the workflow has no `name`",
+        ),
     ];
     for (yaml, message) in cases {
-        let r = Relay::new().file("w.yaml", yaml).args(["export", "tines", "w.yaml"]).run();
+        let r = Relay::new()
+            .file("w.yaml", yaml)
+            .args(["export", "tines", "w.yaml"])
+            .run();
         r.assert_code(65);
-        assert!(r.stderr.contains(&format!("w.yaml: {message}")), "{yaml}\n{}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("w.yaml: {message}")),
+            "{yaml}\n{}",
+            r.stderr
+        );
         assert_eq!(r.stdout, "");
     }
 }

@@ -12,7 +12,10 @@ use crate::support::project::Project;
 use crate::support::{RunResult, TestSandbox};
 
 fn sandbox(tickets: usize) -> TestSandbox {
-    TestSandbox::start(SandboxConfig { ticket_count: tickets, ..TestSandbox::default_config() })
+    TestSandbox::start(SandboxConfig {
+        ticket_count: tickets,
+        ..TestSandbox::default_config()
+    })
 }
 
 fn project(sandbox: &TestSandbox, workflow: &str) -> Project {
@@ -58,11 +61,18 @@ const BY_RECORD_COUNT: &str = "        next:
 ";
 
 fn ticket_gets(sandbox: &TestSandbox) -> Vec<RecordedRequest> {
-    sandbox.requests().into_iter().filter(|r| r.method == "GET" && r.path.eq_ignore_ascii_case("/api/Tickets")).collect()
+    sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.eq_ignore_ascii_case("/api/Tickets"))
+        .collect()
 }
 
 fn page_numbers(sandbox: &TestSandbox) -> Vec<String> {
-    ticket_gets(sandbox).iter().map(|r| r.query_value("page_no").unwrap_or_default()).collect()
+    ticket_gets(sandbox)
+        .iter()
+        .map(|r| r.query_value("page_no").unwrap_or_default())
+        .collect()
 }
 
 fn run(project: &Project) -> RunResult {
@@ -76,7 +86,10 @@ fn tickets_in(body: &Value) -> usize {
 #[test]
 fn record_count_not_a_multiple_of_page_size_gives_three_pages_each_its_own_result() {
     let sandbox = sandbox(250);
-    let project = project(&sandbox, &workflow(&format!("{BY_RECORD_COUNT}        output: each\n"), ""));
+    let project = project(
+        &sandbox,
+        &workflow(&format!("{BY_RECORD_COUNT}        output: each\n"), ""),
+    );
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
@@ -86,7 +99,11 @@ fn record_count_not_a_multiple_of_page_size_gives_three_pages_each_its_own_resul
         .iter()
         .map(|e| {
             let body = &e["get_pages"]["body"];
-            (body["page_no"].as_i64().unwrap(), tickets_in(body), body["record_count"].as_i64().unwrap())
+            (
+                body["page_no"].as_i64().unwrap(),
+                tickets_in(body),
+                body["record_count"].as_i64().unwrap(),
+            )
         })
         .collect();
     assert_eq!(pages, [(1, 100, 250), (2, 100, 250), (3, 50, 250)]);
@@ -97,7 +114,10 @@ fn record_count_not_a_multiple_of_page_size_gives_three_pages_each_its_own_resul
     for req in ticket_gets(&sandbox) {
         assert_eq!(req.query_value("pageinate").as_deref(), Some("true"));
         assert_eq!(req.query_value("page_size").as_deref(), Some("100"));
-        assert!(req.header("authorization").is_some_and(|h| h.starts_with("Bearer ")));
+        assert!(
+            req.header("authorization")
+                .is_some_and(|h| h.starts_with("Bearer "))
+        );
     }
     assert!(r.stderr.contains("3 pages"), "{}", r.stderr);
 }
@@ -113,17 +133,34 @@ fn combined_output_is_one_result_whose_body_lists_the_page_bodies() {
         pages: =SIZE(get_pages.body)
         tickets: =SIZE(FLATTEN(MAP(get_pages.body, \"tickets\")))
 ";
-    let project = project(&sandbox, &workflow(&format!("{BY_RECORD_COUNT}        output: combined\n"), summary));
+    let project = project(
+        &sandbox,
+        &workflow(
+            &format!("{BY_RECORD_COUNT}        output: combined\n"),
+            summary,
+        ),
+    );
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
     assert_eq!(out.as_array().unwrap().len(), 1, "{out}");
     let result = &out[0]["get_pages"];
     assert_eq!(result["status"], 200);
-    let bodies = result["body"].as_array().expect("body is the list of page bodies");
+    let bodies = result["body"]
+        .as_array()
+        .expect("body is the list of page bodies");
     assert_eq!(bodies.len(), 3);
-    assert_eq!(bodies.iter().map(|b| b["page_no"].as_i64().unwrap()).collect::<Vec<_>>(), [1, 2, 3]);
-    assert_eq!(bodies.iter().map(tickets_in).collect::<Vec<_>>(), [100, 100, 50]);
+    assert_eq!(
+        bodies
+            .iter()
+            .map(|b| b["page_no"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        bodies.iter().map(tickets_in).collect::<Vec<_>>(),
+        [100, 100, 50]
+    );
     assert_eq!(out[0]["summary"], json!({"pages": 3, "tickets": 250}));
     assert_eq!(page_numbers(&sandbox), ["1", "2", "3"]);
 }
@@ -141,10 +178,22 @@ fn an_empty_last_page_ends_a_while_that_asks_one_page_too_many() {
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
-    let bodies: Vec<&Value> = out.as_array().unwrap().iter().map(|e| &e["get_pages"]["body"]).collect();
+    let bodies: Vec<&Value> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["get_pages"]["body"])
+        .collect();
     assert_eq!(bodies.len(), 3, "{out}");
-    assert_eq!(bodies.iter().map(|b| tickets_in(b)).collect::<Vec<_>>(), [100, 100, 0]);
-    assert_eq!(bodies[2]["tickets"], json!([]), "past the end Halo answers an empty page");
+    assert_eq!(
+        bodies.iter().map(|b| tickets_in(b)).collect::<Vec<_>>(),
+        [100, 100, 0]
+    );
+    assert_eq!(
+        bodies[2]["tickets"],
+        json!([]),
+        "past the end Halo answers an empty page"
+    );
     assert_eq!(bodies[2]["record_count"], 200);
     assert_eq!(page_numbers(&sandbox), ["1", "2", "3"]);
 }
@@ -152,7 +201,10 @@ fn an_empty_last_page_ends_a_while_that_asks_one_page_too_many() {
 #[test]
 fn max_pages_stops_even_while_more_pages_remain() {
     let sandbox = sandbox(250);
-    let project = project(&sandbox, &workflow(&format!("{BY_RECORD_COUNT}        max_pages: 2\n"), ""));
+    let project = project(
+        &sandbox,
+        &workflow(&format!("{BY_RECORD_COUNT}        max_pages: 2\n"), ""),
+    );
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
@@ -177,10 +229,23 @@ fn paginate_index_and_previous_response_reach_url_and_headers_of_the_next_reques
     let r = run(&project);
     r.assert_code(0);
     let gets = ticket_gets(&sandbox);
-    assert_eq!(gets.len(), 3, "pages 1..3, then `while` is false after index 2");
+    assert_eq!(
+        gets.len(),
+        3,
+        "pages 1..3, then `while` is false after index 2"
+    );
     type Seen<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<String>);
-    let seen: Vec<Seen> =
-        gets.iter().map(|g| (g.path.as_str(), g.header("x-page-index"), g.header("x-previous-count"), g.query_value("page_no"))).collect();
+    let seen: Vec<Seen> = gets
+        .iter()
+        .map(|g| {
+            (
+                g.path.as_str(),
+                g.header("x-page-index"),
+                g.header("x-previous-count"),
+                g.query_value("page_no"),
+            )
+        })
+        .collect();
     assert_eq!(
         seen,
         [
@@ -191,7 +256,11 @@ fn paginate_index_and_previous_response_reach_url_and_headers_of_the_next_reques
         "the first request is the action's own; the overlay only changes the following ones"
     );
     for g in &gets {
-        assert!(g.header("authorization").is_some_and(|h| h.starts_with("Bearer ")), "headers are merged, not replaced: {g:?}");
+        assert!(
+            g.header("authorization")
+                .is_some_and(|h| h.starts_with("Bearer ")),
+            "headers are merged, not replaced: {g:?}"
+        );
     }
 }
 
@@ -199,27 +268,55 @@ fn paginate_index_and_previous_response_reach_url_and_headers_of_the_next_reques
 fn a_failing_page_fails_the_execution_after_the_earlier_pages_were_emitted() {
     let sandbox = sandbox(250);
     // The first request passes (a zero delay), the second gets a 500.
-    sandbox.inject(Fault::Delay { delay: Duration::ZERO, times: 1 });
-    sandbox.inject(Fault::ServerError { status: 500, times: 1 });
+    sandbox.inject(Fault::Delay {
+        delay: Duration::ZERO,
+        times: 1,
+    });
+    sandbox.inject(Fault::ServerError {
+        status: 500,
+        times: 1,
+    });
     let project = project(&sandbox, &workflow(BY_RECORD_COUNT, ""));
     let r = project.relay(&["run", "pages.yaml", "--output", "ndjson"]);
     r.assert_code(1);
-    let events: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).expect("ndjson line")).collect();
+    let events: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect();
     assert_eq!(events.len(), 2, "{}", r.stdout);
     assert_eq!(events[0]["status"], "ok");
     assert_eq!(events[0]["event"]["get_pages"]["body"]["page_no"], 1);
     assert_eq!(events[1]["status"], "failed");
     assert_eq!(events[1]["event"]["get_pages"]["status"], 500);
-    assert_eq!(page_numbers(&sandbox), ["1", "2"], "no page after the failing one");
-    assert!(r.stderr.contains("returned HTTP 500 on page 2"), "{}", r.stderr);
-    assert!(r.stderr.contains("action `get_pages` failed"), "{}", r.stderr);
+    assert_eq!(
+        page_numbers(&sandbox),
+        ["1", "2"],
+        "no page after the failing one"
+    );
+    assert!(
+        r.stderr.contains("returned HTTP 500 on page 2"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("action `get_pages` failed"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
 fn a_failing_page_goes_along_the_failure_link_while_earlier_pages_go_on() {
     let sandbox = sandbox(250);
-    sandbox.inject(Fault::Delay { delay: Duration::ZERO, times: 1 });
-    sandbox.inject(Fault::ServerError { status: 503, times: 1 });
+    sandbox.inject(Fault::Delay {
+        delay: Duration::ZERO,
+        times: 1,
+    });
+    sandbox.inject(Fault::ServerError {
+        status: 503,
+        times: 1,
+    });
     let more = "  - name: Count
     type: event_transform
     options:
@@ -240,10 +337,18 @@ links:
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
-    let leaves: Vec<Value> = out.as_array().unwrap().iter().map(|e| json!({"count": e.get("count"), "report_failure": e.get("report_failure")})).collect();
+    let leaves: Vec<Value> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| json!({"count": e.get("count"), "report_failure": e.get("report_failure")}))
+        .collect();
     assert_eq!(
         leaves,
-        [json!({"count": {"page": 1}, "report_failure": null}), json!({"count": null, "report_failure": {"status": 503}})],
+        [
+            json!({"count": {"page": 1}, "report_failure": null}),
+            json!({"count": null, "report_failure": {"status": 503}})
+        ],
         "{out}"
     );
 }
@@ -251,20 +356,36 @@ links:
 #[test]
 fn the_shipped_open_tickets_export_collects_every_open_ticket() {
     let sandbox = sandbox(250);
-    let shipped = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/workflows/halo_open_tickets_export.yaml")).unwrap();
+    let shipped = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/workflows/halo_open_tickets_export.yaml"
+    ))
+    .unwrap();
     let project = project(&sandbox, &shipped);
     let r = run(&project);
     r.assert_code(0);
     let out = r.json();
     let result = &out[0]["all_open_tickets"];
     let record_count = result["record_count"].as_u64().unwrap() as usize;
-    assert!(record_count > 100 && record_count < 250, "some of the 250 seeded tickets are closed: {record_count}");
-    assert_eq!(result["pages"].as_u64().unwrap() as usize, record_count.div_ceil(100));
+    assert!(
+        record_count > 100 && record_count < 250,
+        "some of the 250 seeded tickets are closed: {record_count}"
+    );
+    assert_eq!(
+        result["pages"].as_u64().unwrap() as usize,
+        record_count.div_ceil(100)
+    );
     let tickets = result["tickets"].as_array().unwrap();
     assert_eq!(tickets.len(), record_count);
-    assert!(tickets.iter().all(|t| t["status_id"] != 9), "open_only leaves closed tickets out");
+    assert!(
+        tickets.iter().all(|t| t["status_id"] != 9),
+        "open_only leaves closed tickets out"
+    );
     let ids: Vec<u64> = tickets.iter().map(|t| t["id"].as_u64().unwrap()).collect();
-    assert!(ids.windows(2).all(|w| w[0] < w[1]), "pages in order, no ticket twice");
+    assert!(
+        ids.windows(2).all(|w| w[0] < w[1]),
+        "pages in order, no ticket twice"
+    );
     assert_eq!(page_numbers(&sandbox).len(), record_count.div_ceil(100));
 }
 
@@ -291,7 +412,12 @@ actions:
 }
 
 fn page_reply(req: &crate::support::RawRequest) -> crate::support::Reply {
-    let page: u64 = req.target.rsplit("page=").next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let page: u64 = req
+        .target
+        .rsplit("page=")
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
     crate::support::Reply::json(200, json!({"page": page, "more": page < 3}))
 }
 
@@ -299,39 +425,106 @@ fn page_reply(req: &crate::support::RawRequest) -> crate::support::Reply {
 fn a_page_that_gets_no_response_fails_after_the_earlier_pages_were_emitted() {
     use crate::support::Recorder;
     // Page 2 answers too late for the 1 s timeout: a transport failure, not a status.
-    let recorder = Recorder::start(|req, n| if n == 1 { page_reply(req).delay(Duration::from_secs(4)) } else { page_reply(req) });
+    let recorder = Recorder::start(|req, n| {
+        if n == 1 {
+            page_reply(req).delay(Duration::from_secs(4))
+        } else {
+            page_reply(req)
+        }
+    });
     let project = Project::new();
-    project.write("items.yaml", &recorder_workflow(&recorder, "      timeout: 1\n"));
+    project.write(
+        "items.yaml",
+        &recorder_workflow(&recorder, "      timeout: 1\n"),
+    );
     let r = project.relay(&["run", "items.yaml", "--output", "ndjson"]);
     r.assert_code(1);
-    let events: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).expect("ndjson line")).collect();
-    assert_eq!(events.len(), 2, "page 1, then the failure:\n{}\n{}", r.stdout, r.stderr);
-    assert_eq!((events[0]["status"].as_str(), &events[0]["event"]["get_items"]["body"]), (Some("ok"), &json!({"page": 1, "more": true})));
+    let events: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect();
+    assert_eq!(
+        events.len(),
+        2,
+        "page 1, then the failure:\n{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    assert_eq!(
+        (
+            events[0]["status"].as_str(),
+            &events[0]["event"]["get_items"]["body"]
+        ),
+        (Some("ok"), &json!({"page": 1, "more": true}))
+    );
     assert_eq!(events[1]["status"], "failed");
     assert_eq!(events[1]["event"]["get_items"]["status"], 0);
-    assert!(events[1]["event"]["get_items"]["error"].as_str().is_some_and(|e| e.contains("timed out after 1 s")), "{}", events[1]);
-    assert!(r.stderr.contains("timed out after 1 s (page 2)"), "the cause names the page:\n{}", r.stderr);
+    assert!(
+        events[1]["event"]["get_items"]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("timed out after 1 s")),
+        "{}",
+        events[1]
+    );
+    assert!(
+        r.stderr.contains("timed out after 1 s (page 2)"),
+        "the cause names the page:\n{}",
+        r.stderr
+    );
     assert_eq!(recorder.count(), 2, "nothing after the failing page");
 }
 
 #[test]
 fn customize_output_shapes_every_page_even_when_a_later_page_fails() {
     use crate::support::{Recorder, Reply};
-    let recorder = Recorder::start(|req, n| if n == 1 { Reply::json(502, json!({"error": "bad gateway"})) } else { page_reply(req) });
+    let recorder = Recorder::start(|req, n| {
+        if n == 1 {
+            Reply::json(502, json!({"error": "bad gateway"}))
+        } else {
+            page_reply(req)
+        }
+    });
     let project = Project::new();
-    project.write("items.yaml", &recorder_workflow(&recorder, "      customize_output:\n        n: <<response.body.page>>\n"));
+    project.write(
+        "items.yaml",
+        &recorder_workflow(
+            &recorder,
+            "      customize_output:\n        n: <<response.body.page>>\n",
+        ),
+    );
     let r = project.relay(&["run", "items.yaml", "--output", "ndjson"]);
     r.assert_code(1);
-    let events: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).expect("ndjson line")).collect();
+    let events: Vec<Value> = r
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("ndjson line"))
+        .collect();
     assert_eq!(events.len(), 2, "{}", r.stdout);
-    assert_eq!(events[0]["event"]["get_items"], json!({"n": 1}), "the page before the failure is customized like any page");
+    assert_eq!(
+        events[0]["event"]["get_items"],
+        json!({"n": 1}),
+        "the page before the failure is customized like any page"
+    );
     assert_eq!(events[1]["status"], "failed");
-    assert_eq!(events[1]["event"]["get_items"]["status"], 502, "the failure carries the raw response, as without pagination");
+    assert_eq!(
+        events[1]["event"]["get_items"]["status"], 502,
+        "the failure carries the raw response, as without pagination"
+    );
 
     // And all pages customized when none fails.
     let fine = Recorder::start(|req, _| page_reply(req));
-    project.write("items.yaml", &recorder_workflow(&fine, "      customize_output:\n        n: <<response.body.page>>\n"));
+    project.write(
+        "items.yaml",
+        &recorder_workflow(
+            &fine,
+            "      customize_output:\n        n: <<response.body.page>>\n",
+        ),
+    );
     let r = project.relay(&["run", "items.yaml", "--output", "json"]);
     r.assert_code(0);
-    assert_eq!(r.json(), json!([{"get_items": {"n": 1}}, {"get_items": {"n": 2}}, {"get_items": {"n": 3}}]));
+    assert_eq!(
+        r.json(),
+        json!([{"get_items": {"n": 1}}, {"get_items": {"n": 2}}, {"get_items": {"n": 3}}])
+    );
 }

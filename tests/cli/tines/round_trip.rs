@@ -90,18 +90,35 @@ fn there_and_back(project: &Project, file: &str) -> (Value, String) {
     let e = project.relay(&["export", "tines", file, "-o", &json_name]);
     e.assert_code(0);
     assert_eq!(e.stdout, "", "{file}: with -o the story goes to the file");
-    assert!(e.stderr.contains(&format!("✓ wrote {json_name}")), "{file}: {}", e.stderr);
-    let story: Value = serde_json::from_str(&project.read(&json_name)).unwrap_or_else(|err| panic!("{file}: export is not JSON: {err}"));
+    assert!(
+        e.stderr.contains(&format!("✓ wrote {json_name}")),
+        "{file}: {}",
+        e.stderr
+    );
+    let story: Value = serde_json::from_str(&project.read(&json_name))
+        .unwrap_or_else(|err| panic!("{file}: export is not JSON: {err}"));
     let i = project.relay(&["import", "tines", &json_name, "-o", &back_name]);
     i.assert_code(0);
-    assert!(!i.stderr.contains("not converted"), "{file}: everything converts back:\n{}", i.stderr);
-    assert!(!i.stderr.contains("will report"), "{file}: the workflow that comes back validates:\n{}", i.stderr);
+    assert!(
+        !i.stderr.contains("not converted"),
+        "{file}: everything converts back:\n{}",
+        i.stderr
+    );
+    assert!(
+        !i.stderr.contains("will report"),
+        "{file}: the workflow that comes back validates:\n{}",
+        i.stderr
+    );
     (story, project.read(&back_name))
 }
 
 /// Whether a workflow uses a plugin action (`plugin.action`), which has no Tines counterpart.
 fn uses_plugin_actions(workflow: &Value) -> bool {
-    workflow["actions"].as_array().unwrap().iter().any(|a| a["type"].as_str().is_some_and(|t| t.contains('.')))
+    workflow["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["type"].as_str().is_some_and(|t| t.contains('.')))
 }
 
 #[test]
@@ -117,27 +134,51 @@ fn every_shipped_workflow_including_plugin_ones_survives_export_and_import() {
 #[test]
 fn a_plugin_action_travels_as_an_inert_agent_and_comes_back() {
     let project = Project::new();
-    let text = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_tickets_plugin.yaml")).unwrap();
+    let text = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_tickets_plugin.yaml"),
+    )
+    .unwrap();
     project.write("w.yaml", &text);
-    project.relay(&["export", "tines", "w.yaml", "-o", "x.json"]).assert_code(0);
+    project
+        .relay(&["export", "tines", "w.yaml", "-o", "x.json"])
+        .assert_code(0);
     let story: Value = serde_json::from_str(&project.read("x.json")).unwrap();
     let agent = &story["agents"][0];
-    assert_eq!(agent["type"], "Agents::EventTransformationAgent", "an agent Tines can hold: {agent}");
-    assert_eq!(agent["options"], json!({"mode": "message_only", "payload": {}}), "inert in Tines");
+    assert_eq!(
+        agent["type"], "Agents::EventTransformationAgent",
+        "an agent Tines can hold: {agent}"
+    );
+    assert_eq!(
+        agent["options"],
+        json!({"mode": "message_only", "payload": {}}),
+        "inert in Tines"
+    );
     let kept = &story["relay"]["plugin_actions"][agent["guid"].as_str().unwrap()];
     assert_eq!(kept["type"], "halo.tickets");
     assert_eq!(kept["options"]["page_size"], 100);
-    project.relay(&["import", "tines", "x.json", "-o", "back.yaml"]).assert_code(0);
+    project
+        .relay(&["import", "tines", "x.json", "-o", "back.yaml"])
+        .assert_code(0);
     let back = yaml_json(&project.read("back.yaml"));
     assert_eq!(back["actions"][0]["type"], "halo.tickets");
-    assert_eq!(back["actions"][0]["options"], yaml_json(&text)["actions"][0]["options"]);
+    assert_eq!(
+        back["actions"][0]["options"],
+        yaml_json(&text)["actions"][0]["options"]
+    );
 }
 
 fn round_trip_shipped(with_plugins: bool) {
     let files = shipped_workflows();
-    assert!(files.len() >= 4, "workflow.md promises at least four examples: {files:?}");
+    assert!(
+        files.len() >= 4,
+        "workflow.md promises at least four examples: {files:?}"
+    );
     let project = Project::new();
-    project.write("relay.yaml", &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relay.yaml")).unwrap());
+    project.write(
+        "relay.yaml",
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relay.yaml"))
+            .unwrap(),
+    );
     // Plugin workflows validate against a configuration that loads the Halo plugin.
     let plugin_project = Project::new();
     if with_plugins {
@@ -154,7 +195,11 @@ fn round_trip_shipped(with_plugins: bool) {
             continue;
         }
         checked += 1;
-        let project = if uses_plugin_actions(&yaml_json(&original)) { &plugin_project } else { &project };
+        let project = if uses_plugin_actions(&yaml_json(&original)) {
+            &plugin_project
+        } else {
+            &project
+        };
         project.write(&file, &original);
         let (story, back) = there_and_back(project, &file);
 
@@ -162,48 +207,107 @@ fn round_trip_shipped(with_plugins: bool) {
         assert_eq!(story["schema_version"], 27, "{file}");
         let agents = story["agents"].as_array().unwrap();
         let original_json = yaml_json(&original);
-        assert_eq!(agents.len(), original_json["actions"].as_array().unwrap().len(), "{file}");
+        assert_eq!(
+            agents.len(),
+            original_json["actions"].as_array().unwrap().len(),
+            "{file}"
+        );
         for agent in agents {
             let t = agent["type"].as_str().unwrap();
-            assert!(["Agents::HTTPRequestAgent", "Agents::EventTransformationAgent", "Agents::TriggerAgent"].contains(&t), "{file}: {t}");
-            assert!(agent["options"].is_object(), "{file}: options as an object: {agent}");
+            assert!(
+                [
+                    "Agents::HTTPRequestAgent",
+                    "Agents::EventTransformationAgent",
+                    "Agents::TriggerAgent"
+                ]
+                .contains(&t),
+                "{file}: {t}"
+            );
+            assert!(
+                agent["options"].is_object(),
+                "{file}: options as an object: {agent}"
+            );
             assert_eq!(agent["guid"].as_str().unwrap().len(), 32, "{file}");
         }
         for link in story["links"].as_array().unwrap() {
-            assert!(link["source"].as_u64().unwrap() < agents.len() as u64 && link["receiver"].as_u64().unwrap() < agents.len() as u64, "{file}: {link}");
+            assert!(
+                link["source"].as_u64().unwrap() < agents.len() as u64
+                    && link["receiver"].as_u64().unwrap() < agents.len() as u64,
+                "{file}: {link}"
+            );
         }
 
-        assert_eq!(structure(&yaml_json(&back)), structure(&original_json), "{file}: round trip changed the workflow\n--- back:\n{back}");
+        assert_eq!(
+            structure(&yaml_json(&back)),
+            structure(&original_json),
+            "{file}: round trip changed the workflow\n--- back:\n{back}"
+        );
 
         // Both validate against the project's relay.yaml.
         let back_name = format!("{}.back.yaml", file.trim_end_matches(".yaml"));
         let v = project.relay(&["validate", &file, &back_name]);
         v.assert_code(0);
     }
-    assert!(checked >= 4, "at least the four promised examples round-trip: {checked}");
+    assert!(
+        checked >= 4,
+        "at least the four promised examples round-trip: {checked}"
+    );
 }
 
 #[test]
 fn failure_links_and_workflow_settings_travel_in_the_story() {
     let project = Project::new();
-    project.write("relay.yaml", &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relay.yaml")).unwrap());
-    project.write("halo_tickets.yaml", &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_tickets.yaml")).unwrap());
+    project.write(
+        "relay.yaml",
+        &std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("relay.yaml"))
+            .unwrap(),
+    );
+    project.write(
+        "halo_tickets.yaml",
+        &std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_tickets.yaml"),
+        )
+        .unwrap(),
+    );
     let (story, back) = there_and_back(&project, "halo_tickets.yaml");
-    assert_eq!(story["links"][3], json!({"source": 0, "receiver": 4, "type": "failure"}), "{}", story["links"]);
+    assert_eq!(
+        story["links"][3],
+        json!({"source": 0, "receiver": 4, "type": "failure"}),
+        "{}",
+        story["links"]
+    );
     assert_eq!(story["relay"], json!({"version": 1, "concurrency": 8}));
     assert!(back.contains("\nconcurrency: 8\n"), "{back}");
-    assert!(back.contains("  - from: get_tickets\n    to: alert_ops\n    type: failure\n"), "{back}");
+    assert!(
+        back.contains("  - from: get_tickets\n    to: alert_ops\n    type: failure\n"),
+        "{back}"
+    );
 }
 
 #[test]
 fn written_stories_survive_import_export_import() {
     let project = Project::new();
     for name in ["failure-links", "no-match-links", "throttle", "schedule"] {
-        project.write(&format!("{name}.json"), &fixture(&format!("written/{name}.json")));
-        project.relay(&["import", "tines", &format!("{name}.json"), "-o", &format!("{name}.yaml")]).assert_code(0);
+        project.write(
+            &format!("{name}.json"),
+            &fixture(&format!("written/{name}.json")),
+        );
+        project
+            .relay(&[
+                "import",
+                "tines",
+                &format!("{name}.json"),
+                "-o",
+                &format!("{name}.yaml"),
+            ])
+            .assert_code(0);
         let first = project.read(&format!("{name}.yaml"));
         let (story, back) = there_and_back_allowing_problems(&project, &format!("{name}.yaml"));
-        assert_eq!(structure(&yaml_json(&back)), structure(&yaml_json(&first)), "{name}\n--- first:\n{first}\n--- back:\n{back}");
+        assert_eq!(
+            structure(&yaml_json(&back)),
+            structure(&yaml_json(&first)),
+            "{name}\n--- first:\n{first}\n--- back:\n{back}"
+        );
         if name == "schedule" {
             // Tines always names the zone: the entry without one is written as UTC.
             assert_eq!(
@@ -212,8 +316,18 @@ fn written_stories_survive_import_export_import() {
             );
         }
         if name == "no-match-links" {
-            let types: Vec<&str> = story["links"].as_array().unwrap().iter().map(|l| l["type"].as_str().unwrap_or("default")).collect();
-            assert_eq!(types.iter().filter(|t| **t == "no_match").count(), 2, "{}", story["links"]);
+            let types: Vec<&str> = story["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|l| l["type"].as_str().unwrap_or("default"))
+                .collect();
+            assert_eq!(
+                types.iter().filter(|t| **t == "no_match").count(),
+                2,
+                "{}",
+                story["links"]
+            );
         }
     }
 }
@@ -223,7 +337,9 @@ fn there_and_back_allowing_problems(project: &Project, file: &str) -> (Value, St
     let stem = file.trim_end_matches(".yaml");
     let json_name = format!("{stem}.story.json");
     let back_name = format!("{stem}.back.yaml");
-    project.relay(&["export", "tines", file, "-o", &json_name]).assert_code(0);
+    project
+        .relay(&["export", "tines", file, "-o", &json_name])
+        .assert_code(0);
     let story: Value = serde_json::from_str(&project.read(&json_name)).unwrap();
     let i = project.relay(&["import", "tines", &json_name, "-o", &back_name]);
     i.assert_code(0);
@@ -291,17 +407,39 @@ fn awkward_values_and_every_workflow_key_survive_the_round_trip() {
     project.write("awkward.yaml", AWKWARD);
     project.relay(&["validate", "awkward.yaml"]).assert_code(0);
     let (story, back) = there_and_back(&project, "awkward.yaml");
-    assert_eq!(story["relay"], json!({"version": 1, "concurrency": 3, "timeout": 120, "resources": {"limit": 5, "region": "no"}}));
-    assert_eq!(story["agents"][0]["options"]["local"], json!({"greeting": "Hello <<name>>"}), "Tines keeps `local` in options");
+    assert_eq!(
+        story["relay"],
+        json!({"version": 1, "concurrency": 3, "timeout": 120, "resources": {"limit": 5, "region": "no"}})
+    );
+    assert_eq!(
+        story["agents"][0]["options"]["local"],
+        json!({"greeting": "Hello <<name>>"}),
+        "Tines keeps `local` in options"
+    );
     assert_eq!(story["agents"][2]["disabled"], true);
-    assert_eq!(structure(&yaml_json(&back)), structure(&yaml_json(AWKWARD)), "--- back:\n{back}");
+    assert_eq!(
+        structure(&yaml_json(&back)),
+        structure(&yaml_json(AWKWARD)),
+        "--- back:\n{back}"
+    );
     // The workflow that comes back runs like the original.
     let input = r#"{"name": "Ana"}"#;
     let a = project.relay(&["run", "awkward.yaml", "--input", input, "--output", "json"]);
-    let b = project.relay(&["run", "awkward.back.yaml", "--input", input, "--output", "json"]);
+    let b = project.relay(&[
+        "run",
+        "awkward.back.yaml",
+        "--input",
+        input,
+        "--output",
+        "json",
+    ]);
     a.assert_code(0);
     b.assert_code(0);
     assert_eq!(a.json(), b.json());
     assert_eq!(a.json()[0]["build"]["formula"], "Hello Ana");
-    assert_eq!(a.json()[0]["not_matched"], json!({"ok": false}), "the no_match link survived");
+    assert_eq!(
+        a.json()[0]["not_matched"],
+        json!({"ok": false}),
+        "the no_match link survived"
+    );
 }

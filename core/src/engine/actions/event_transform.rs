@@ -14,7 +14,15 @@ use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
 use crate::yaml::{NodeValue, did_you_mean};
 
-const MODES: &[&str] = &["message_only", "explode", "implode", "extract", "deduplicate", "delay", "throttle"];
+const MODES: &[&str] = &[
+    "message_only",
+    "explode",
+    "implode",
+    "extract",
+    "deduplicate",
+    "delay",
+    "throttle",
+];
 const DEFAULT_EXPLODE_LIMIT: i64 = 10_000;
 
 pub struct EventTransformType;
@@ -205,7 +213,11 @@ impl Transform {
                 }
                 // `range(n)` and other lazy sequences are lists too.
                 let list = if list.kind() == ValueKind::Iterable {
-                    Value::from(list.try_iter().map_err(|e| e.to_string())?.collect::<Vec<_>>())
+                    Value::from(
+                        list.try_iter()
+                            .map_err(|e| e.to_string())?
+                            .collect::<Vec<_>>(),
+                    )
                 } else {
                     list
                 };

@@ -103,7 +103,10 @@ impl HttpRequest {
         if rendered.log_error.contains(status) {
             return Err(Failed {
                 result,
-                message: format!("{} returned HTTP {status} (a status in `log_error_on_status`)", line(&rendered.request)),
+                message: format!(
+                    "{} returned HTTP {status} (a status in `log_error_on_status`)",
+                    line(&rendered.request)
+                ),
                 detail: Some(detail),
             });
         }
@@ -139,7 +142,8 @@ impl HttpRequest {
                 Some(c) => {
                     let mut custom_scope = base.clone();
                     custom_scope.extra.push(("response", result));
-                    c.render(&custom_scope).map_err(|e| Failed::from(e.within("customize_output")))
+                    c.render(&custom_scope)
+                        .map_err(|e| Failed::from(e.within("customize_output")))
                 }
             }
         };
@@ -148,9 +152,13 @@ impl HttpRequest {
         // the failing page's raw result, as an unpaginated request does.
         let partial = |pages: Vec<Value>, failed: Failed| -> Result<Outcome, Failed> {
             let done: Vec<Value> = pages.into_iter().map(customize).collect::<Result<_, _>>()?;
-            let mut outcome = Outcome::emit(done.into_iter().map(|p| event.with(slug, p)).collect());
+            let mut outcome =
+                Outcome::emit(done.into_iter().map(|p| event.with(slug, p)).collect());
             outcome.status = crate::engine::Status::Failed;
-            outcome.emits.push((crate::workflow::LinkKind::Failure, event.with(slug, failed.result)));
+            outcome.emits.push((
+                crate::workflow::LinkKind::Failure,
+                event.with(slug, failed.result),
+            ));
             outcome.error = Some(failed.message);
             Ok(match failed.detail {
                 Some(d) => outcome.with_detail(d),
@@ -162,16 +170,22 @@ impl HttpRequest {
         let mut last_detail: String;
         let mut last_result: Value;
         loop {
-            let (rendered, exchange) = match self.perform_page(env, &mut scope, !pages.is_empty()).await {
-                Ok(sent) => sent,
-                Err(mut failed) if !pagination.combined && !pages.is_empty() => {
-                    failed.message = format!("{} (page {})", failed.message, pages.len() + 1);
-                    return partial(pages, failed);
-                }
-                Err(failed) => return Err(failed),
-            };
+            let (rendered, exchange) =
+                match self.perform_page(env, &mut scope, !pages.is_empty()).await {
+                    Ok(sent) => sent,
+                    Err(mut failed) if !pagination.combined && !pages.is_empty() => {
+                        failed.message = format!("{} (page {})", failed.message, pages.len() + 1);
+                        return partial(pages, failed);
+                    }
+                    Err(failed) => return Err(failed),
+                };
             let result = result_value(&exchange);
-            let detail = format!("{} → {} (page {})", line(&rendered.request), exchange.status, pages.len() + 1);
+            let detail = format!(
+                "{} → {} (page {})",
+                line(&rendered.request),
+                exchange.status,
+                pages.len() + 1
+            );
             if rendered.log_error.contains(exchange.status) {
                 let message = format!(
                     "{} returned HTTP {} on page {} (a status in `log_error_on_status`)",
@@ -179,7 +193,11 @@ impl HttpRequest {
                     exchange.status,
                     pages.len() + 1
                 );
-                let failed = Failed { result, message, detail: Some(detail) };
+                let failed = Failed {
+                    result,
+                    message,
+                    detail: Some(detail),
+                };
                 if pagination.combined || pages.is_empty() {
                     return Err(failed);
                 }
@@ -193,8 +211,14 @@ impl HttpRequest {
                 break;
             }
             scope = base.clone();
-            scope.extra.push(("PAGINATE", Value::from_pairs([("index", Value::from(index)), ("previous_response", result)])));
-            let more = pagination.while_.render(&scope).map_err(|e| e.within("while").within("pagination"))?;
+            scope.extra.push((
+                "PAGINATE",
+                Value::from_pairs([("index", Value::from(index)), ("previous_response", result)]),
+            ));
+            let more = pagination
+                .while_
+                .render(&scope)
+                .map_err(|e| e.within("while").within("pagination"))?;
             if !more.is_true() {
                 break;
             }
@@ -202,18 +226,30 @@ impl HttpRequest {
         let detail = last_detail;
         let count = pages.len();
         let results: Vec<Value> = if pagination.combined {
-            let bodies: Vec<Value> = pages.iter().map(|p| p.get_attr("body").unwrap_or_default()).collect();
+            let bodies: Vec<Value> = pages
+                .iter()
+                .map(|p| p.get_attr("body").unwrap_or_default())
+                .collect();
             let combined = Value::from_pairs([
                 ("status", last_result.get_attr("status").unwrap_or_default()),
-                ("headers", last_result.get_attr("headers").unwrap_or_default()),
+                (
+                    "headers",
+                    last_result.get_attr("headers").unwrap_or_default(),
+                ),
                 ("body", Value::from(bodies)),
             ]);
             vec![customize(combined)?]
         } else {
             pages.into_iter().map(customize).collect::<Result<_, _>>()?
         };
-        Ok(Outcome::emit(results.into_iter().map(|r| event.with(slug, r)).collect())
-            .with_detail(format!("{detail}, {count} page{}", if count == 1 { "" } else { "s" })))
+        Ok(
+            Outcome::emit(results.into_iter().map(|r| event.with(slug, r)).collect()).with_detail(
+                format!(
+                    "{detail}, {count} page{}",
+                    if count == 1 { "" } else { "s" }
+                ),
+            ),
+        )
     }
 
     /// Renders, checks and sends the request with real credentials, resolving them again and
@@ -248,9 +284,17 @@ impl HttpRequest {
                 for name in &refreshable {
                     // Drop the token only if it is still the one this request carried: with
                     // many requests in flight, the first 401 already replaced it.
-                    let sent = scope.credentials.get_attr(name).ok().and_then(|v| v.as_str().map(str::to_owned));
+                    let sent = scope
+                        .credentials
+                        .get_attr(name)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned));
                     match sent {
-                        Some(sent) => env.credentials.invalidate_stale(name, &crate::credentials::Secret::new(sent)).await,
+                        Some(sent) => {
+                            env.credentials
+                                .invalidate_stale(name, &crate::credentials::Secret::new(sent))
+                                .await
+                        }
                         None => env.credentials.invalidate(name).await,
                     }
                 }
@@ -303,8 +347,17 @@ impl HttpRequest {
         self.render_page(env, scope, false)
     }
 
-    fn render_page(&self, env: &RequestEnv<'_>, scope: &Scope, next_page: bool) -> Result<Rendered, Failed> {
-        let overlay = if next_page { self.pagination.as_ref() } else { None };
+    fn render_page(
+        &self,
+        env: &RequestEnv<'_>,
+        scope: &Scope,
+        next_page: bool,
+    ) -> Result<Rendered, Failed> {
+        let overlay = if next_page {
+            self.pagination.as_ref()
+        } else {
+            None
+        };
         let method = match &self.method {
             Setting::Fixed(m) => *m,
             Setting::Formula(c) => {
@@ -314,7 +367,9 @@ impl HttpRequest {
             }
         };
         let url_value = match overlay.and_then(|p| p.url.as_ref()) {
-            Some(next) => next.render(scope).map_err(|e| e.within("url").within("next").within("pagination"))?,
+            Some(next) => next
+                .render(scope)
+                .map_err(|e| e.within("url").within("next").within("pagination"))?,
             None => self.url.render(scope).map_err(|e| e.within("url"))?,
         };
         let url_text =
@@ -326,7 +381,10 @@ impl HttpRequest {
             None => None,
         };
         let next_headers = match overlay.and_then(|p| p.headers.as_ref()) {
-            Some(n) => Some(n.render(scope).map_err(|e| e.within("headers").within("next").within("pagination"))?),
+            Some(n) => Some(
+                n.render(scope)
+                    .map_err(|e| e.within("headers").within("next").within("pagination"))?,
+            ),
             None => None,
         };
         if let Some(v) = overlaid(base_headers, next_headers) {
@@ -357,7 +415,10 @@ impl HttpRequest {
             None => None,
         };
         let next_payload = match overlay.and_then(|p| p.payload.as_ref()) {
-            Some(n) => Some(n.render(scope).map_err(|e| e.within("payload").within("next").within("pagination"))?),
+            Some(n) => Some(
+                n.render(scope)
+                    .map_err(|e| e.within("payload").within("next").within("pagination"))?,
+            ),
             None => None,
         };
         if let Some(payload) = overlaid(base_payload, next_payload) {
@@ -503,7 +564,13 @@ impl HttpRequest {
 impl HttpRequest {
     /// `url` with `payload` appended as its query. A constant payload on the first page makes
     /// the same URL every time: it is built once and reused.
-    fn with_query(&self, url_text: &str, mut url: Url, payload: &Value, next_page: bool) -> Result<Url, Failed> {
+    fn with_query(
+        &self,
+        url_text: &str,
+        mut url: Url,
+        payload: &Value,
+        next_page: bool,
+    ) -> Result<Url, Failed> {
         let constant = !next_page && self.payload.as_ref().is_some_and(|p| p.is_constant());
         if constant {
             let cache = self.query_cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -513,9 +580,11 @@ impl HttpRequest {
                 }
             }
         }
-        append_query(&mut url, payload).map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
+        append_query(&mut url, payload)
+            .map_err(|e| Failed::new(format!("option `payload`: {e}")))?;
         if constant {
-            *self.query_cache.lock().unwrap_or_else(|p| p.into_inner()) = Some((url_text.to_owned(), url.clone()));
+            *self.query_cache.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((url_text.to_owned(), url.clone()));
         }
         Ok(url)
     }
@@ -574,7 +643,11 @@ fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
 pub(crate) fn line(request: &PreparedRequest) -> String {
     let url = request.url.as_str();
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    format!("{} {}", request.method.as_str().to_ascii_uppercase(), &url[..end])
+    format!(
+        "{} {}",
+        request.method.as_str().to_ascii_uppercase(),
+        &url[..end]
+    )
 }
 
 pub(crate) fn result_value(exchange: &Exchange) -> Value {
@@ -609,7 +682,11 @@ fn overlaid(base: Option<Value>, next: Option<Value>) -> Option<Value> {
             let mut pairs: Vec<(Value, Value)> = Vec::new();
             if let Ok(keys) = b.try_iter() {
                 for k in keys {
-                    let v = n.get_item(&k).ok().filter(|v| !v.is_undefined()).unwrap_or_else(|| b.get_item(&k).unwrap_or_default());
+                    let v = n
+                        .get_item(&k)
+                        .ok()
+                        .filter(|v| !v.is_undefined())
+                        .unwrap_or_else(|| b.get_item(&k).unwrap_or_default());
                     pairs.push((k, v));
                 }
             }

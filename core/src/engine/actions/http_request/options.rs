@@ -6,11 +6,11 @@ use std::time::Duration;
 use minijinja::Value;
 
 use super::pagination::Pagination;
+use crate::diagnostic::Diagnostic;
 use crate::engine::{Action, ActionType};
 use crate::formula::{Compiled, to_text};
 use crate::http::body::BodyKind;
 use crate::http::method::Method;
-use crate::diagnostic::Diagnostic;
 use crate::http::retry::{MAX_RETRIES_LIMIT, RetryConfigError, RetryPolicy};
 use crate::http::status_set::StatusSet;
 use crate::plan::OptionPlanner;
@@ -375,7 +375,9 @@ fn check_url(p: &mut OptionPlanner<'_>, url: &Compiled, node: &Node) -> bool {
             Err(e) => {
                 let host_first = lead.split('/').next().is_some_and(|h| h.contains('.'));
                 let help = if lead.starts_with('/') {
-                    format!("put the scheme and host in front, e.g. `https://api.example.com{lead}`, or read them from a resource: `<<RESOURCE.api_base>>{lead}`")
+                    format!(
+                        "put the scheme and host in front, e.g. `https://api.example.com{lead}`, or read them from a resource: `<<RESOURCE.api_base>>{lead}`"
+                    )
                 } else if host_first {
                     format!("add the scheme: `https://{lead}`")
                 } else {

@@ -34,7 +34,10 @@ impl Pagination {
             "add `while:`, a formula that is true while there are more pages, e.g. `=(PAGINATE.index + 1) * 100 < PAGINATE.previous_response.body.record_count`",
             p.diags,
         );
-        let max_pages = r.integer("max_pages", 1, 100_000, p.diags).map(|n| n as usize).unwrap_or(DEFAULT_MAX_PAGES);
+        let max_pages = r
+            .integer("max_pages", 1, 100_000, p.diags)
+            .map(|n| n as usize)
+            .unwrap_or(DEFAULT_MAX_PAGES);
         let combined = match r.string("output", p.diags) {
             None | Some("each") => false,
             Some("combined") => true,
@@ -45,7 +48,13 @@ impl Pagination {
         };
         let next_node = r.required("next", "add `next:` with what changes from page to page (`url`, `payload` or `headers`), e.g. `next: {payload: {page_no: =PAGINATE.index + 2}}`", p.diags);
         let while_ = p.formula(while_node?, "pagination.while", false)?;
-        let next = MapReader::new(p.source, next_node?, format!("`pagination.next` of action `{}`", p.slug), NEXT_KEYS, p.diags)?;
+        let next = MapReader::new(
+            p.source,
+            next_node?,
+            format!("`pagination.next` of action `{}`", p.slug),
+            NEXT_KEYS,
+            p.diags,
+        )?;
         let url = match next.get("url") {
             Some(n) => Some(p.formula(n, "pagination.next.url", true)?),
             None => None,
@@ -58,6 +67,13 @@ impl Pagination {
             Some(n) => Some(p.formula(n, "pagination.next.headers", true)?),
             None => None,
         };
-        Some(Pagination { url, payload, headers, while_, max_pages, combined })
+        Some(Pagination {
+            url,
+            payload,
+            headers,
+            while_,
+            max_pages,
+            combined,
+        })
     }
 }

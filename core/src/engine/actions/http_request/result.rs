@@ -10,8 +10,8 @@ use minijinja::value::{Enumerator, Object, ObjectRepr};
 use reqwest::header::HeaderMap;
 use serde::ser::{SerializeMap, Serializer};
 
-use crate::http::response::{headers_to_map, parse_body};
 use crate::http::Exchange;
+use crate::http::response::{headers_to_map, parse_body};
 use crate::value::Json;
 
 /// `{status, headers, body}` (plus `error` for a status 0 that does not fail).
@@ -30,13 +30,24 @@ const KEYS_WITH_ERROR: &[&str] = &["status", "headers", "body", "error"];
 impl HttpResult {
     /// The result of `exchange` as a value.
     pub fn value(exchange: Exchange) -> Value {
-        let content_type = exchange.headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let content_type = exchange
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let body = parse_body(content_type.as_deref(), &exchange.body);
-        Value::from_object(HttpResult { status: exchange.status, headers: exchange.headers, header_map: OnceLock::new(), body, error: exchange.error })
+        Value::from_object(HttpResult {
+            status: exchange.status,
+            headers: exchange.headers,
+            header_map: OnceLock::new(),
+            body,
+            error: exchange.error,
+        })
     }
 
     fn headers(&self) -> &Value {
-        self.header_map.get_or_init(|| headers_to_map(&self.headers))
+        self.header_map
+            .get_or_init(|| headers_to_map(&self.headers))
     }
 
     /// Serializes like the map it stands for, without building the header map.
@@ -68,7 +79,11 @@ impl Object for HttpResult {
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(if self.error.is_some() { KEYS_WITH_ERROR } else { KEYS })
+        Enumerator::Str(if self.error.is_some() {
+            KEYS_WITH_ERROR
+        } else {
+            KEYS
+        })
     }
 }
 
@@ -80,7 +95,10 @@ impl serde::Serialize for HeaderFields<'_> {
         let mut map = serializer.serialize_map(Some(self.0.keys_len()))?;
         for name in self.0.keys() {
             let mut values = self.0.get_all(name).iter();
-            let first = values.next().map(|v| String::from_utf8_lossy(v.as_bytes())).unwrap_or_default();
+            let first = values
+                .next()
+                .map(|v| String::from_utf8_lossy(v.as_bytes()))
+                .unwrap_or_default();
             match values.next() {
                 None => map.serialize_entry(name.as_str(), first.as_ref())?,
                 Some(second) => {

@@ -28,18 +28,28 @@ static MEMORY: LazyLock<Mutex<HashMap<String, VecDeque<String>>>> = LazyLock::ne
 pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
     let r = p.reader(&["mode", "path", "lookback"])?;
     let node = r.required("path", "add `path:`, the value that makes an event a duplicate, e.g. `<<explode_tickets.ticket.id>>`", p.diags);
-    let lookback = r.integer("lookback", 1, 1_000_000, p.diags).unwrap_or(DEFAULT_LOOKBACK);
+    let lookback = r
+        .integer("lookback", 1, 1_000_000, p.diags)
+        .unwrap_or(DEFAULT_LOOKBACK);
     let path = p.formula(node?, "path", false)?;
     Some(Arc::new(Deduplicate { path, lookback }))
 }
 
 impl Deduplicate {
     /// Whether `hash` is new for `scope`, remembering it.
-    async fn is_new(&self, cx: &ActionContext<'_>, scope: &str, hash: &str) -> Result<bool, String> {
+    async fn is_new(
+        &self,
+        cx: &ActionContext<'_>,
+        scope: &str,
+        hash: &str,
+    ) -> Result<bool, String> {
         let state = cx.services().credentials.state();
         if state.dir().join(crate::store::DATABASE_FILE).exists() {
             let store = state.get().await?;
-            return store.dedup_seen(scope, hash, self.lookback).await.map_err(|e| e.to_string());
+            return store
+                .dedup_seen(scope, hash, self.lookback)
+                .await
+                .map_err(|e| e.to_string());
         }
         let mut memory = MEMORY.lock().unwrap_or_else(|p| p.into_inner());
         let seen = memory.entry(scope.to_owned()).or_default();
@@ -59,21 +69,34 @@ impl Action for Deduplicate {
     fn execute<'a>(&'a self, cx: &'a ActionContext<'a>, event: Event) -> BoxFuture<'a, Outcome> {
         Box::pin(async move {
             let slug = cx.slug();
-            let value = match cx.scope(&event).map_err(|e| e.to_string()).and_then(|s| self.path.render(&s).map_err(|e| e.within("path").to_string())) {
+            let value = match cx.scope(&event).map_err(|e| e.to_string()).and_then(|s| {
+                self.path
+                    .render(&s)
+                    .map_err(|e| e.within("path").to_string())
+            }) {
                 Ok(v) => v,
                 Err(e) => return failed(&event, slug, e),
             };
             let canonical = serde_json::to_string(&value).unwrap_or_default();
-            let hash: String = Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+            let hash: String = Sha256::digest(canonical.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             // The file as the OS resolves it: `relay run w.yaml`, `relay run ./w.yaml` and the
             // daemon's `workflows/w.yaml` are the same action and must share its memory.
             let file = &cx.run.plan.file;
             let file = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
             let scope = format!("{}#{}", file.display(), slug);
             match self.is_new(cx, &scope, &hash).await {
-                Ok(true) => Outcome::emit(vec![event.with(slug, Value::from_pairs([("unique", Value::from(true))]))]),
+                Ok(true) => Outcome::emit(vec![
+                    event.with(slug, Value::from_pairs([("unique", Value::from(true))])),
+                ]),
                 Ok(false) => Outcome::emit(Vec::new()).with_detail("duplicate: dropped"),
-                Err(e) => failed(&event, slug, format!("cannot read the deduplicate state: {e}")),
+                Err(e) => failed(
+                    &event,
+                    slug,
+                    format!("cannot read the deduplicate state: {e}"),
+                ),
             }
         })
     }

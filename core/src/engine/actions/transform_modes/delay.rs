@@ -17,10 +17,21 @@ struct Delay {
 
 pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
     let r = p.reader(&["mode", "seconds"])?;
-    r.required("seconds", "add `seconds:`, how long to hold each event", p.diags)?;
+    r.required(
+        "seconds",
+        "add `seconds:`, how long to hold each event",
+        p.diags,
+    )?;
     let seconds = r.seconds("seconds", p.diags)?;
     if seconds > 86_400.0 {
-        p.error(r.get("seconds")?.location, format!("`seconds` of action `{}` is {seconds}; a delay is at most one day (86400)", p.slug), "use a schedule for longer waits");
+        p.error(
+            r.get("seconds")?.location,
+            format!(
+                "`seconds` of action `{}` is {seconds}; a delay is at most one day (86400)",
+                p.slug
+            ),
+            "use a schedule for longer waits",
+        );
         return None;
     }
     Some(Arc::new(Delay { seconds }))
@@ -31,7 +42,8 @@ impl Action for Delay {
         Box::pin(async move {
             tokio::time::sleep(Duration::from_secs_f64(self.seconds)).await;
             let result = Value::from_pairs([("delayed_seconds", Value::from(self.seconds))]);
-            Outcome::emit(vec![event.with(cx.slug(), result)]).with_detail(format!("held {} s", self.seconds))
+            Outcome::emit(vec![event.with(cx.slug(), result)])
+                .with_detail(format!("held {} s", self.seconds))
         })
     }
 }

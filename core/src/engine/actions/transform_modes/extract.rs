@@ -10,7 +10,7 @@ use super::failed;
 use crate::credentials::BoxFuture;
 use crate::engine::{Action, ActionContext, Outcome};
 use crate::event::Event;
-use crate::formula::{to_text, Compiled};
+use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
 use crate::yaml::MapReader;
 
@@ -30,27 +30,65 @@ struct Extract {
 
 pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
     let r = p.reader(&["mode", "matchers"])?;
-    let node = r.required("matchers", "add `matchers:`, a list of `{path, regexp, to}`", p.diags)?;
+    let node = r.required(
+        "matchers",
+        "add `matchers:`, a list of `{path, regexp, to}`",
+        p.diags,
+    )?;
     let Some(items) = node.as_seq() else {
         r.type_error("matchers", node, "a list of `{path, regexp, to}`", p.diags);
         return None;
     };
     let mut matchers = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let m = MapReader::new(p.source, item, format!("matcher #{} of action `{}`", i + 1, p.slug), MATCHER_KEYS, p.diags)?;
-        let path_node = m.required("path", "add `path:`, the text to search, e.g. `<<get_email.body>>`", p.diags);
-        let pattern = m.required_string("regexp", "add `regexp:`, a regular expression; capture groups pick what is extracted", p.diags);
-        let to = m.required_string("to", "add `to:`, the key the captures are put under", p.diags);
+        let m = MapReader::new(
+            p.source,
+            item,
+            format!("matcher #{} of action `{}`", i + 1, p.slug),
+            MATCHER_KEYS,
+            p.diags,
+        )?;
+        let path_node = m.required(
+            "path",
+            "add `path:`, the text to search, e.g. `<<get_email.body>>`",
+            p.diags,
+        );
+        let pattern = m.required_string(
+            "regexp",
+            "add `regexp:`, a regular expression; capture groups pick what is extracted",
+            p.diags,
+        );
+        let to = m.required_string(
+            "to",
+            "add `to:`, the key the captures are put under",
+            p.diags,
+        );
         let path = p.formula(path_node?, &format!("matchers.{i}.path"), false)?;
         let (pattern, to) = (pattern?, to?);
-        let regexp = match regex::RegexBuilder::new(pattern).size_limit(1 << 20).build() {
+        let regexp = match regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+        {
             Ok(re) => re,
             Err(e) => {
-                p.error(m.get("regexp")?.location, format!("invalid regular expression in matcher #{} of action `{}`: {}", i + 1, p.slug, regex_problem(&e)), "fix the pattern (Rust regex syntax: no look-around or back-references)");
+                p.error(
+                    m.get("regexp")?.location,
+                    format!(
+                        "invalid regular expression in matcher #{} of action `{}`: {}",
+                        i + 1,
+                        p.slug,
+                        regex_problem(&e)
+                    ),
+                    "fix the pattern (Rust regex syntax: no look-around or back-references)",
+                );
                 return None;
             }
         };
-        matchers.push(Matcher { path, regexp, to: to.to_owned() });
+        matchers.push(Matcher {
+            path,
+            regexp,
+            to: to.to_owned(),
+        });
     }
     Some(Arc::new(Extract { matchers }))
 }
@@ -78,9 +116,20 @@ fn captures(re: &Regex, text: &str) -> Value {
     let items: Vec<Value> = re
         .captures_iter(text)
         .map(|c| {
-            let group = |i: usize| c.get(i).map(|m| Value::from(m.as_str())).unwrap_or(Value::from(()));
+            let group = |i: usize| {
+                c.get(i)
+                    .map(|m| Value::from(m.as_str()))
+                    .unwrap_or(Value::from(()))
+            };
             if !names.is_empty() {
-                Value::from_pairs(names.iter().map(|n| (*n, c.name(n).map(|m| Value::from(m.as_str())).unwrap_or(Value::from(())))))
+                Value::from_pairs(names.iter().map(|n| {
+                    (
+                        *n,
+                        c.name(n)
+                            .map(|m| Value::from(m.as_str()))
+                            .unwrap_or(Value::from(())),
+                    )
+                }))
             } else {
                 match groups {
                     0 => group(0),
@@ -103,7 +152,17 @@ impl Action for Extract {
             };
             let mut pairs = Vec::with_capacity(self.matchers.len());
             for (i, m) in self.matchers.iter().enumerate() {
-                let text = match m.path.render(&scope).map_err(|e| e.within("path").within(i.to_string()).within("matchers").to_string()).and_then(|v| to_text(&v)) {
+                let text = match m
+                    .path
+                    .render(&scope)
+                    .map_err(|e| {
+                        e.within("path")
+                            .within(i.to_string())
+                            .within("matchers")
+                            .to_string()
+                    })
+                    .and_then(|v| to_text(&v))
+                {
                     Ok(t) => t,
                     Err(e) => return failed(&event, slug, e),
                 };
@@ -129,16 +188,34 @@ mod tests {
     #[test]
     fn capture_shapes() {
         let text = "INC-12 and INC-345, user=ana user=bo";
-        assert_eq!(json(&captures(&Regex::new(r"INC-\d+").unwrap(), text)), r#"["INC-12","INC-345"]"#);
-        assert_eq!(json(&captures(&Regex::new(r"INC-(\d+)").unwrap(), text)), r#"["12","345"]"#);
-        assert_eq!(json(&captures(&Regex::new(r"(\w+)=(\w+)").unwrap(), text)), r#"[["user","ana"],["user","bo"]]"#);
-        assert_eq!(json(&captures(&Regex::new(r"user=(?P<name>\w+)").unwrap(), text)), r#"[{"name":"ana"},{"name":"bo"}]"#);
-        assert_eq!(json(&captures(&Regex::new(r"nothing").unwrap(), text)), "[]");
+        assert_eq!(
+            json(&captures(&Regex::new(r"INC-\d+").unwrap(), text)),
+            r#"["INC-12","INC-345"]"#
+        );
+        assert_eq!(
+            json(&captures(&Regex::new(r"INC-(\d+)").unwrap(), text)),
+            r#"["12","345"]"#
+        );
+        assert_eq!(
+            json(&captures(&Regex::new(r"(\w+)=(\w+)").unwrap(), text)),
+            r#"[["user","ana"],["user","bo"]]"#
+        );
+        assert_eq!(
+            json(&captures(&Regex::new(r"user=(?P<name>\w+)").unwrap(), text)),
+            r#"[{"name":"ana"},{"name":"bo"}]"#
+        );
+        assert_eq!(
+            json(&captures(&Regex::new(r"nothing").unwrap(), text)),
+            "[]"
+        );
     }
 
     #[test]
     fn syntax_errors_are_one_line() {
         let pattern = String::from("(unclosed");
-        assert_eq!(regex_problem(&Regex::new(&pattern).unwrap_err()), "unclosed group");
+        assert_eq!(
+            regex_problem(&Regex::new(&pattern).unwrap_err()),
+            "unclosed group"
+        );
     }
 }

@@ -12,5 +12,11 @@ use crate::event::Event;
 
 /// A failed execution emitting `{error}`.
 pub(super) fn failed(event: &Event, slug: &std::sync::Arc<str>, message: String) -> Outcome {
-    Outcome::failed(event.with(slug, Value::from_pairs([("error", Value::from(message.as_str()))])), message)
+    Outcome::failed(
+        event.with(
+            slug,
+            Value::from_pairs([("error", Value::from(message.as_str()))]),
+        ),
+        message,
+    )
 }

@@ -21,22 +21,34 @@ struct Throttle {
 }
 
 /// Recent pass times per (workflow file, action), behind an async lock so waiters queue fairly.
-static WINDOWS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<VecDeque<Instant>>>>>> = LazyLock::new(Default::default);
+static WINDOWS: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<VecDeque<Instant>>>>>> =
+    LazyLock::new(Default::default);
 
 pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
     let r = p.reader(&["mode", "runs_per_interval", "interval"])?;
-    r.required("runs_per_interval", "add `runs_per_interval:`, how many events may pass per interval", p.diags)?;
+    r.required(
+        "runs_per_interval",
+        "add `runs_per_interval:`, how many events may pass per interval",
+        p.diags,
+    )?;
     let per_interval = r.integer("runs_per_interval", 1, 1_000_000, p.diags)? as usize;
     let interval = match r.string("interval", p.diags) {
         None | Some("minute") => Duration::from_secs(60),
         Some("second") => Duration::from_secs(1),
         Some("hour") => Duration::from_secs(3600),
         Some(other) => {
-            p.error(r.get("interval")?.location, format!("unknown throttle interval `{other}` in action `{}`", p.slug), "use `second`, `minute` (the default) or `hour`");
+            p.error(
+                r.get("interval")?.location,
+                format!("unknown throttle interval `{other}` in action `{}`", p.slug),
+                "use `second`, `minute` (the default) or `hour`",
+            );
             return None;
         }
     };
-    Some(Arc::new(Throttle { per_interval, interval }))
+    Some(Arc::new(Throttle {
+        per_interval,
+        interval,
+    }))
 }
 
 impl Action for Throttle {
@@ -53,20 +65,26 @@ impl Action for Throttle {
             let mut passes = window.lock().await;
             loop {
                 let now = Instant::now();
-                while passes.front().is_some_and(|t| now.duration_since(*t) >= self.interval) {
+                while passes
+                    .front()
+                    .is_some_and(|t| now.duration_since(*t) >= self.interval)
+                {
                     passes.pop_front();
                 }
                 if passes.len() < self.per_interval {
                     break;
                 }
-                let oldest = *passes.front().expect("the window is full, so it has an oldest pass");
+                let oldest = *passes
+                    .front()
+                    .expect("the window is full, so it has an oldest pass");
                 tokio::time::sleep_until(oldest + self.interval).await;
             }
             passes.push_back(Instant::now());
             drop(passes);
             let waited = started.elapsed();
             let result = Value::from_pairs([("waited_ms", Value::from(waited.as_millis() as u64))]);
-            Outcome::emit(vec![event.with(cx.slug(), result)]).with_detail(format!("waited {} ms", waited.as_millis()))
+            Outcome::emit(vec![event.with(cx.slug(), result)])
+                .with_detail(format!("waited {} ms", waited.as_millis()))
         })
     }
 }
