@@ -226,20 +226,7 @@ impl Provider {
         grant: Grant,
         login: Option<(&Secret, &Secret)>,
     ) -> Result<Value, String> {
-        let mut scope = Scope {
-            resources: cx.credentials.resources().clone(),
-            ..Scope::default()
-        };
-        let mut values = Vec::new();
-        for name in &self.reads {
-            let secret = cx
-                .credentials
-                .resolve(name)
-                .await
-                .map_err(|e| e.to_string())?;
-            values.push((name.clone(), Value::from(secret.expose())));
-        }
-        scope.credentials = Value::from_pairs(values);
+        let scope = cx.scope_reading(&self.reads).await?;
         let url_text = self.render(&self.token_url, &scope)?;
         let url = Url::parse(url_text.trim())
             .map_err(|e| format!("`token_url` `{url_text}` is not a URL: {e}"))?;

@@ -72,6 +72,25 @@ impl ResolveContext<'_> {
     pub fn state(&self) -> &StateStore {
         self.credentials.state()
     }
+
+    /// The scope a credential's own templates render in: relay.yaml's resources, and the
+    /// values of the other credentials it `reads` (resolved here).
+    pub async fn scope_reading(&self, reads: &[String]) -> Result<crate::formula::Scope, String> {
+        let mut values = Vec::with_capacity(reads.len());
+        for name in reads {
+            let secret = self
+                .credentials
+                .resolve(name)
+                .await
+                .map_err(|e| e.to_string())?;
+            values.push((name.clone(), minijinja::Value::from(secret.expose())));
+        }
+        Ok(crate::formula::Scope {
+            resources: self.credentials.resources().clone(),
+            credentials: minijinja::Value::from_pairs(values),
+            ..crate::formula::Scope::default()
+        })
+    }
 }
 
 /// A configured credential that can produce its value.

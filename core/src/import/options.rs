@@ -9,23 +9,7 @@ use super::story::Kind;
 use super::{http_options, transform_options, trigger_options};
 
 /// Options Relay's `http_request` reads (workflow.md).
-const HTTP_KEYS: &[&str] = &[
-    "url",
-    "method",
-    "content_type",
-    "payload",
-    "headers",
-    "basic_auth",
-    "timeout",
-    "retry_on_status",
-    "max_retries",
-    "log_error_on_status",
-    "disable_ssl_verification",
-    "disable_redirect_follow",
-    "user_agent",
-    "customize_output",
-    "pagination",
-];
+const HTTP_KEYS: &[&str] = crate::engine::actions::http_request::KEYS;
 /// Options Relay's `event_transform` reads, across its modes.
 const TRANSFORM_KEYS: &[&str] = &[
     "mode",
@@ -43,7 +27,7 @@ const TRANSFORM_KEYS: &[&str] = &[
     "interval",
 ];
 /// Options Relay's `trigger` reads.
-const TRIGGER_KEYS: &[&str] = &["rules", "must_match"];
+const TRIGGER_KEYS: &[&str] = crate::engine::actions::trigger::KEYS;
 
 /// The Relay side of one action.
 #[derive(Debug, Default)]

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use minijinja::Value;
 use relay_plugin_sdk::protocol::{CredentialCall, CredentialValue, LoginCall, Request, TypeInfo};
 
 use crate::credentials::{
@@ -12,7 +11,7 @@ use crate::credentials::{
     Resolved, Rotation, Secret,
 };
 use crate::diagnostic::Diagnostic;
-use crate::formula::{Compiled, Scope, compile};
+use crate::formula::{Compiled, compile};
 use crate::yaml::{MapReader, Node, NodeValue, did_you_mean};
 
 use super::call::DEFAULT_TIMEOUT;
@@ -199,20 +198,7 @@ impl PluginCredential {
         &self,
         cx: &ResolveContext<'_>,
     ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
-        let mut scope = Scope {
-            resources: cx.credentials.resources().clone(),
-            ..Scope::default()
-        };
-        let mut values = Vec::with_capacity(self.reads.len());
-        for name in &self.reads {
-            let secret = cx
-                .credentials
-                .resolve(name)
-                .await
-                .map_err(|e| e.to_string())?;
-            values.push((name.clone(), Value::from(secret.expose())));
-        }
-        scope.credentials = Value::from_pairs(values);
+        let scope = cx.scope_reading(&self.reads).await?;
         options::render(
             &self.options,
             &scope,

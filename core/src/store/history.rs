@@ -176,21 +176,9 @@ impl Store {
         let ended_at = now_millis();
         for (run_id, state, error, count, executions) in runs {
             for e in executions.iter() {
-                sqlx::query(
-                    "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-                )
-                .bind(run_id)
-                .bind(e.seq)
-                .bind(&e.action)
-                .bind(&e.status)
-                .bind(e.duration_ms)
-                .bind(&e.detail)
-                .bind(&e.error)
-                .bind(&e.result)
-                .execute(&mut *tx)
-                .await
-                .map_err(|err| inner.db("recording executions", err))?;
+                insert_execution(&mut tx, run_id, e)
+                    .await
+                    .map_err(|err| inner.db("recording executions", err))?;
             }
             sqlx::query("UPDATE runs SET state = $1, error = $2, executions = $3, ended_at = $4 WHERE id = $5")
                 .bind(state)
@@ -277,21 +265,9 @@ impl Store {
             .await
             .map_err(|e| inner.db("recording executions", e))?;
         for e in executions {
-            sqlx::query(
-                "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-            )
-            .bind(run_id)
-            .bind(e.seq)
-            .bind(&e.action)
-            .bind(&e.status)
-            .bind(e.duration_ms)
-            .bind(&e.detail)
-            .bind(&e.error)
-            .bind(&e.result)
-            .execute(&mut *tx)
-            .await
-            .map_err(|err| inner.db("recording executions", err))?;
+            insert_execution(&mut tx, run_id, e)
+                .await
+                .map_err(|err| inner.db("recording executions", err))?;
         }
         tx.commit()
             .await
@@ -479,6 +455,29 @@ impl Store {
         tx.commit().await.map_err(|e| inner.db("pruning runs", e))?;
         Ok(n)
     }
+}
+
+/// Recording the same execution twice (a retried batch) keeps the first.
+async fn insert_execution(
+    tx: &mut super::backend::DbTx,
+    run_id: &str,
+    e: &ExecutionRecord,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO action_executions (run_id, seq, action, status, duration_ms, detail, error, result)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+    )
+    .bind(run_id)
+    .bind(e.seq)
+    .bind(&e.action)
+    .bind(&e.status)
+    .bind(e.duration_ms)
+    .bind(&e.detail)
+    .bind(&e.error)
+    .bind(&e.result)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_run(tx: &mut super::backend::DbTx, run: &NewRun<'_>) -> Result<(), sqlx::Error> {

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 use relay_halo_sandbox::{RecordedRequest, SandboxConfig};
 use serde_json::Value;
 
+pub use crate::support::encoding::base64;
+use crate::support::encoding::url_encode;
 use crate::support::{RunResult, TestSandbox};
 
 /// The sandbox user's password: a canary that must never be printed or stored.
@@ -318,44 +320,6 @@ pub fn secrets_seen(sandbox: &TestSandbox) -> Vec<String> {
     secrets.sort();
     secrets.dedup();
     secrets
-}
-
-pub fn base64(data: &[u8], url_safe: bool, pad: bool) -> String {
-    let alphabet: &[u8; 64] = if url_safe {
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-    } else {
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    };
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-        if pad {
-            for _ in chunk.len()..3 {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A secret and the spellings of it that must not appear: raw, base64 (padded or not),

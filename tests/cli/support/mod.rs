@@ -2,6 +2,7 @@
 //! sandbox, and record raw HTTP requests with a hand-rolled server.
 
 pub mod daemon;
+pub mod encoding;
 pub mod project;
 pub mod recorder;
 pub mod relay;

@@ -14,7 +14,8 @@ use crate::formula::{Compiled, to_text};
 use crate::plan::OptionPlanner;
 use crate::yaml::{MapReader, did_you_mean};
 
-const KEYS: &[&str] = &["rules", "must_match"];
+/// The options `trigger` reads (the Tines importer keeps the others aside).
+pub(crate) const KEYS: &[&str] = &["rules", "must_match"];
 const RULE_KEYS: &[&str] = &["type", "value", "path"];
 const RULE_TYPES: &[&str] = &[
     "field==value",

@@ -5,6 +5,7 @@
 
 mod execute;
 mod options;
+pub(crate) use options::KEYS;
 mod pagination;
 mod result;
 

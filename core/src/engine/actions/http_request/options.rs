@@ -20,7 +20,8 @@ use crate::yaml::{Node, did_you_mean};
 const CONTENT_TYPES: &[&str] = &["json", "form", "xml", "data", "text"];
 const METHODS: &[&str] = &["get", "post", "put", "patch", "delete", "head", "options"];
 
-const KEYS: &[&str] = &[
+/// The options `http_request` reads (the Tines importer keeps the others aside).
+pub(crate) const KEYS: &[&str] = &[
     "url",
     "method",
     "content_type",
