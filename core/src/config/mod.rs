@@ -184,7 +184,7 @@ impl Config {
             };
         }
         match &self.state {
-            Some(s) => self.dir.join(s),
+            Some(s) => join_lexically(&self.dir, Path::new(s)),
             None => self.dir.join(".relay"),
         }
     }
@@ -390,4 +390,43 @@ fn find_cycle(
         }
     }
     None
+}
+
+/// `base/rel` with each `..` cancelling the name before it, so messages show
+/// `.relay` rather than `plugins/halo/../../.relay`. A `..` that climbs past `base` (or follows
+/// another `..`) is kept.
+fn join_lexically(base: &Path, rel: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = base.to_path_buf();
+    for part in rel.components() {
+        match part {
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_lexically;
+    use std::path::Path;
+
+    #[test]
+    fn parent_components_cancel_the_names_before_them() {
+        let join = |a: &str, b: &str| join_lexically(Path::new(a), Path::new(b));
+        assert_eq!(join("plugins/halo", "../../.relay"), Path::new(".relay"));
+        assert_eq!(
+            join("/srv/relay/conf", "../state"),
+            Path::new("/srv/relay/state")
+        );
+        assert_eq!(join("conf", "../../up"), Path::new("../up"));
+        assert_eq!(join(".", "../x"), Path::new("./../x"));
+        assert_eq!(join("conf", "/var/lib/relay"), Path::new("/var/lib/relay"));
+        assert_eq!(join("conf", "state"), Path::new("conf/state"));
+    }
 }

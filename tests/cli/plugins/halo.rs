@@ -46,7 +46,7 @@ fn config(sandbox: &TestSandbox) -> String {
 fn example_workflow() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/workflows/halo_tickets_plugin.yaml"
+        "/plugins/halo/halo_tickets_plugin.yaml"
     ))
     .expect("the example")
 }
