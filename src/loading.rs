@@ -13,6 +13,7 @@ use relay_core::workflow::{RawWorkflow, read_source};
 
 use crate::cli::Cli;
 use crate::exit::{Exit, Failure};
+use crate::output::Output;
 
 /// The registry for a command: the built-in types, then those of every requested plugin
 /// (`plugins:` of relay.yaml, `--plugin`, `RELAY_PLUGIN_PATH`), and the plugins themselves.
@@ -71,44 +72,28 @@ pub fn plan_file(
     Ok(plan::build(&raw, &inputs, diags))
 }
 
-/// The workflow files named by `paths`: files as given, directories searched for `*.yaml`/`*.yml`.
-pub fn workflow_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_yaml(path, &mut found).map_err(|e| {
-                Failure::new(
-                    Exit::NoInput,
-                    format!("cannot read directory {}: {e}", path.display()),
-                )
-            })?;
-            found.sort();
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        } else {
-            return Err(Failure::new(
-                Exit::NoInput,
-                format!("{}: no such file or directory", path.display()),
-            ));
-        }
+/// The workflow files named by `paths`: files as given, directories searched for
+/// `*.yaml`/`*.yml`. A subdirectory with its own relay.yaml is left out, with a note saying so.
+pub fn workflow_files(paths: &[PathBuf], out: &Output) -> Result<Vec<PathBuf>, Failure> {
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        return Err(Failure::new(
+            Exit::NoInput,
+            format!("{}: no such file or directory", missing.display()),
+        ));
     }
-    Ok(files)
-}
-
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && path.file_name().is_some_and(|n| n != "relay.yaml")
-        {
-            out.push(path);
-        }
+    let found = relay_core::workflow::workflow_files(paths).map_err(|e| {
+        Failure::new(
+            Exit::NoInput,
+            format!("cannot read workflow directory: {e}"),
+        )
+    })?;
+    for dir in &found.nested_projects {
+        out.stderr_line(&format!(
+            "note: skipped {dir}/: it has its own relay.yaml (run relay there, or pass --config {dir}/relay.yaml)",
+            dir = dir.display()
+        ));
     }
-    Ok(())
+    Ok(found.files)
 }
 
 /// Parses `--resource K=V` (V as JSON when it parses, else as text).

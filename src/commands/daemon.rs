@@ -25,7 +25,7 @@ pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Ex
     } else {
         args.paths.clone()
     };
-    let files = workflow_files(&paths)?;
+    let files = workflow_files(&paths, &out)?;
     let mut plans = Vec::new();
     for file in &files {
         if let Some(plan) = plan_file(file, &config, &registry, &[], &mut diags)? {

@@ -44,7 +44,7 @@ fn list(paths: &[PathBuf], cli: &Cli, out: &Output) -> Result<Exit, Failure> {
     let now = Utc::now();
     let mut text = String::new();
     let mut count = 0;
-    for file in workflow_files(&paths)? {
+    for file in workflow_files(&paths, out)? {
         let Some(plan) = plan_file(&file, &config, &registry, &[], &mut diags)? else {
             continue;
         };

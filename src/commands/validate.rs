@@ -19,7 +19,7 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
     } else {
         args.paths.clone()
     };
-    let files = workflow_files(&paths)?;
+    let files = workflow_files(&paths, out)?;
     if files.is_empty() {
         return Err(Failure::new(
             Exit::NoInput,

@@ -423,3 +423,75 @@ fn an_unknown_flag_exits_2() {
         result.stderr
     );
 }
+
+/// The repository as a user has it: `relay validate workflows/` and `relay schedule list` from
+/// its root, with its relay.yaml. The plugin example below workflows/ has its own relay.yaml,
+/// so it is left out with a note instead of failing for want of the plugin.
+#[test]
+fn the_repository_workflows_directory_validates_from_its_root() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let relay = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_relay"))
+            .args(args)
+            .current_dir(root)
+            .env_remove("RELAY_CONFIG")
+            .env_remove("RELAY_PLUGIN_PATH")
+            .env_remove("RELAY_STATE_URL")
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run relay");
+        RunResult {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    };
+    let note = "note: skipped workflows/halo_plugin/: it has its own relay.yaml (run relay there, or pass --config workflows/halo_plugin/relay.yaml)";
+    let r = relay(&["validate", "workflows/"]);
+    r.assert_code(0);
+    assert!(r.stderr.contains(note), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .ends_with(&format!("{} workflows valid\n", example_names().len())),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stdout.contains("halo_plugin"), "{}", r.stdout);
+    let schedules = relay(&["schedule", "list"]);
+    schedules.assert_code(0);
+    assert!(
+        schedules
+            .stdout
+            .contains("#1 */15 * * * * (Europe/London): Every 15 minutes"),
+        "{}",
+        schedules.stdout
+    );
+}
+
+#[test]
+fn a_nested_project_is_validated_when_named_itself() {
+    let plugin_workflow = "name: P\nactions:\n  - name: Get\n    type: nope.tickets\n";
+    let r = Relay::new()
+        .file("relay.yaml", "")
+        .file("workflows/a.yaml", "name: A\nactions:\n  - name: Echo\n    type: event_transform\n    options: {mode: message_only, payload: {a: 1}}\n")
+        .file("workflows/nested/relay.yaml", "")
+        .file("workflows/nested/p.yaml", plugin_workflow)
+        .args(["validate", "workflows", "workflows/nested"])
+        .run();
+    r.assert_code(65);
+    assert!(
+        r.stdout.contains("✓ workflows/a.yaml (A, 1 action)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("note: skipped workflows/nested/"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("--> workflows/nested/p.yaml:4:11"),
+        "{}",
+        r.stderr
+    );
+}

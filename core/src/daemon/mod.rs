@@ -666,8 +666,8 @@ impl Daemon {
     /// Picks up changed, added and removed workflow files; an invalid change keeps the old version.
     async fn reload(&mut self) {
         let now = self.clock.now();
-        let files = match workflow_files(&self.options.paths) {
-            Ok(f) => f,
+        let files = match crate::workflow::workflow_files(&self.options.paths) {
+            Ok(f) => f.files,
             Err(e) => {
                 tracing::error!(error = %e, "cannot list workflow files");
                 return;
@@ -834,44 +834,6 @@ fn run_error(report: &engine::RunReport, services: &Services) -> Option<String> 
 /// The ledger key of a workflow file.
 pub fn key(path: &Path) -> String {
     path.display().to_string()
-}
-
-/// The workflow files under `paths` (files as given, directories searched for `*.yaml`/`*.yml`).
-pub fn workflow_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            let mut found = Vec::new();
-            collect_yaml(path, &mut found)?;
-            found.sort();
-            files.extend(found);
-        } else if path.exists() {
-            files.push(path.clone());
-        }
-    }
-    Ok(files)
-}
-
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        // The entry's type comes with the directory listing: no `stat` per file on every poll
-        // (half the daemon's idle CPU with a thousand files). Symlinks are followed as before.
-        let is_dir = match entry.file_type() {
-            Ok(t) if t.is_symlink() => path.is_dir(),
-            Ok(t) => t.is_dir(),
-            Err(_) => path.is_dir(),
-        };
-        if is_dir {
-            collect_yaml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            && path.file_name().is_some_and(|n| n != "relay.yaml")
-        {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 impl Slot {

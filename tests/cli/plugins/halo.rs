@@ -46,7 +46,7 @@ fn config(sandbox: &TestSandbox) -> String {
 fn example_workflow() -> String {
     std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/plugins/halo/halo_tickets_plugin.yaml"
+        "/workflows/halo_plugin/halo_tickets.yaml"
     ))
     .expect("the example")
 }

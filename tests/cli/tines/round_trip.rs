@@ -79,9 +79,9 @@ fn shipped_workflows() -> Vec<PathBuf> {
         .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
         .collect();
     files.sort();
-    // The plugin example lives beside its relay.yaml, outside workflows/ (which the daemon runs).
+    // The plugin example: a project of its own (with its relay.yaml) below workflows/.
     files.push(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/halo/halo_tickets_plugin.yaml"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_plugin/halo_tickets.yaml"),
     );
     files
 }
@@ -139,7 +139,7 @@ fn every_shipped_workflow_including_plugin_ones_survives_export_and_import() {
 fn a_plugin_action_travels_as_an_inert_agent_and_comes_back() {
     let project = Project::new();
     let text = std::fs::read_to_string(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("plugins/halo/halo_tickets_plugin.yaml"),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("workflows/halo_plugin/halo_tickets.yaml"),
     )
     .unwrap();
     project.write("w.yaml", &text);
