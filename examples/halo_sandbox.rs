@@ -3,7 +3,8 @@
 //!
 //! ```sh
 //! cargo run --example halo_sandbox            # terminal 1
-//! HALO_ACCESS_TOKEN=… cargo run -- run workflows/halo_tickets.yaml   # terminal 2
+//! printf %s correct-horse-battery-staple | cargo run -- credential login halo --username agent@acme.example
+//! cargo run -- run workflows/halo_tickets.yaml                        # terminal 2
 //! ```
 
 use relay_halo_sandbox::{SandboxConfig, run_until_ctrl_c};
