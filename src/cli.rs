@@ -50,7 +50,10 @@ pub enum Command {
     )]
     Validate(ValidateArgs),
     /// Manage credentials: list them, test one, store a value, log in, rotate the store key.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relay credential list\n  relay credential login halo\n  relay credential test halo"
+    )]
     Credential(CredentialCommand),
     /// Run the workflows of a directory on their cron schedules.
     #[command(
@@ -58,16 +61,28 @@ pub enum Command {
     )]
     Daemon(DaemonArgs),
     /// Show schedules and preview cron expressions.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relay schedule list workflows/\n  relay schedule next \"0 9 * * MON-FRI\" --timezone Europe/London -n 5"
+    )]
     Schedule(ScheduleCommand),
     /// Run history, from the state store.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relay runs list --state failed\n  relay runs show 01JDQ3V8K6M2X4T7B9C1E5F0GH --events"
+    )]
     Runs(RunsCommand),
     /// Native plugins: list the loaded ones, or describe one library.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  relay plugin list\n  relay plugin inspect target/release/librelay_plugin_halo.so"
+    )]
     Plugin(PluginCommand),
     /// Convert a Tines story (or copied actions) into workflow YAML.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  relay import tines story.json -o workflows/story.yaml"
+    )]
     Import(ImportCommand),
     /// Print shell completions.
     #[command(
@@ -78,7 +93,10 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Convert a workflow into a Tines story export.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  relay export tines workflows/halo_tickets.yaml -o halo_tickets.json"
+    )]
     Export(ExportCommand),
 }
 
@@ -95,6 +113,10 @@ pub struct DaemonArgs {
     /// Finished runs kept per workflow in the run history.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub keep_runs: i64,
+    /// The webhook and health server of scheduler.md. Not in this version: refused with a
+    /// message instead of clap's "unexpected argument", so scripts written for it fail clearly.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -137,9 +159,9 @@ pub enum RunsCommand {
         /// Only this workflow (its name, or its file path as the daemon was given it).
         #[arg(long, value_name = "W")]
         workflow: Option<String>,
-        /// Only runs in this state (running, succeeded, failed, interrupted).
-        #[arg(long, value_name = "S")]
-        state: Option<String>,
+        /// Only runs in this state.
+        #[arg(long, value_enum, value_name = "STATE")]
+        state: Option<RunState>,
         #[arg(long, default_value_t = 20, value_name = "N")]
         limit: i64,
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -155,6 +177,26 @@ pub enum RunsCommand {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         output: ListFormat,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    Running,
+    Succeeded,
+    Failed,
+    Interrupted,
+}
+
+impl RunState {
+    /// The state as the run history stores it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunState::Running => "running",
+            RunState::Succeeded => "succeeded",
+            RunState::Failed => "failed",
+            RunState::Interrupted => "interrupted",
+        }
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,6 +17,14 @@ use crate::report::print_diagnostics;
 use crate::setup;
 
 pub async fn daemon(args: &DaemonArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Failure> {
+    if let Some(addr) = &args.listen {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "--listen {addr}: the webhook and health server is not in this version of relay (it comes with a later release); run `relay daemon` without --listen, and trigger workflows with `relay run` meanwhile"
+            ),
+        ));
+    }
     let registry = Arc::new(crate::loading::registry(cli)?);
     let mut diags = Diagnostics::new();
     let mut config = load_config(cli.config.as_deref(), &registry, &mut diags)?;

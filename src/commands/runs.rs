@@ -44,7 +44,11 @@ pub async fn runs(command: &RunsCommand, cli: &Cli, out: &Output) -> Result<Exit
             output,
         } => {
             let runs = store
-                .list_runs(workflow.as_deref(), state.as_deref(), (*limit).max(1))
+                .list_runs(
+                    workflow.as_deref(),
+                    state.map(|s| s.as_str()),
+                    (*limit).max(1),
+                )
                 .await
                 .map_err(|e| Failure::new(Exit::RunFailed, e.to_string()))?;
             match output {

@@ -169,6 +169,24 @@ fn check(cli: &Cli, files: &[(PathBuf, String)], out: &Output) -> usize {
 pub fn export(command: &ExportCommand, out: &Output) -> Result<Exit, Failure> {
     let ExportCommand::Tines { workflow, output } = command;
     let text = read(workflow)?;
+    // The file's structure is checked as `relay validate` checks it (YAML, keys, types), so a
+    // misspelt key is reported instead of silently leaving its value out of the story. The
+    // plan is not built: exporting needs neither relay.yaml nor the plugins the workflow uses.
+    let mut diags = Diagnostics::new();
+    if RawWorkflow::read(SourceFile::new(workflow, text.as_str()), &mut diags).is_none()
+        || !diags.is_empty()
+    {
+        for d in diags.iter() {
+            out.stderr_line(diagnostic::render(d, out).trim_end());
+        }
+        return Err(Failure::new(
+            Exit::Invalid,
+            format!(
+                "{} is not a valid workflow: fix the problems above, then export again",
+                workflow.display()
+            ),
+        ));
+    }
     let source = SourceFile::new(workflow, text.as_str());
     let node = relay_core::yaml::parse(&source.text).map_err(|e| {
         Failure::new(

@@ -19,7 +19,24 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
     } else {
         args.paths.clone()
     };
-    let files = workflow_files(&paths, out)?;
+    // A path that does not exist is reported with the rest, not instead of it.
+    let (paths, missing): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.exists());
+    for path in &missing {
+        out.stderr_line(&format!(
+            "{} {}: no such file or directory",
+            out.paint(Style::Error, "error:"),
+            path.display()
+        ));
+    }
+    let files = if paths.is_empty() {
+        Vec::new()
+    } else {
+        workflow_files(&paths, out)?
+    };
+    if files.is_empty() && !missing.is_empty() {
+        return Ok(Exit::NoInput);
+    }
     if files.is_empty() {
         return Err(Failure::new(
             Exit::NoInput,
@@ -49,12 +66,18 @@ pub fn validate(args: &ValidateArgs, cli: &Cli, out: &Output) -> Result<Exit, Fa
                 ));
             }
             Ok(_) => {}
-            Err(f) if f.exit == Exit::NoInput => return Err(f),
             Err(f) => return Err(f),
         }
     }
     if !diags.is_empty() {
         print_diagnostics(&diags, out);
+    }
+    // A named path that does not exist outranks invalid files: the command was not checking
+    // what the user meant to check.
+    if !missing.is_empty() {
+        return Ok(Exit::NoInput);
+    }
+    if !diags.is_empty() {
         return Ok(Exit::Invalid);
     }
     out.stderr_line(&format!(

@@ -804,3 +804,74 @@ fn completions_cover_every_subcommand() {
     let bad = Relay::new().args(["completions", "tcsh"]).run();
     bad.assert_code(2);
 }
+
+#[test]
+fn every_help_page_shows_an_example() {
+    let groups: &[&[&str]] = &[
+        &[],
+        &["run"],
+        &["validate"],
+        &["daemon"],
+        &["completions"],
+        &["credential"],
+        &["credential", "list"],
+        &["credential", "test"],
+        &["credential", "set"],
+        &["credential", "login"],
+        &["credential", "rm"],
+        &["credential", "rotate-key"],
+        &["schedule"],
+        &["schedule", "list"],
+        &["schedule", "next"],
+        &["runs"],
+        &["runs", "list"],
+        &["runs", "show"],
+        &["plugin"],
+        &["plugin", "list"],
+        &["plugin", "inspect"],
+        &["import"],
+        &["import", "tines"],
+        &["export"],
+        &["export", "tines"],
+    ];
+    for command in groups {
+        let mut args: Vec<&str> = command.to_vec();
+        args.push("--help");
+        let r = Relay::new().args(args.iter().copied()).run();
+        r.assert_code(0);
+        assert!(
+            r.stdout.contains("Example") && r.stdout.contains("\n  relay "),
+            "`relay {}` shows no example:\n{}",
+            args.join(" "),
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn daemon_listen_is_refused_with_a_message_not_a_parse_error() {
+    let r = Relay::new()
+        .args(["daemon", "--listen", "127.0.0.1:9999", "--once"])
+        .run();
+    r.assert_code(2);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("--listen 127.0.0.1:9999")
+            && r.stderr.contains("not in this version")
+            && r.stderr.contains("without --listen"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
+}
+
+#[test]
+fn runs_list_refuses_an_unknown_state_and_names_the_valid_ones() {
+    let r = Relay::new()
+        .args(["runs", "list", "--state", "bogus"])
+        .run();
+    r.assert_code(2);
+    for state in ["running", "succeeded", "failed", "interrupted"] {
+        assert!(r.stderr.contains(state), "{state} missing:\n{}", r.stderr);
+    }
+}

@@ -361,6 +361,13 @@ fn dry_run_with_basic_auth_still_shows_placeholders() {
         r.stdout
     );
     assert!(
+        r.stdout.contains(&format!(
+            "Basic {BASIC_USER}:<<CREDENTIAL.canary>> (base64-encoded when sent)"
+        )),
+        "the Authorization header shows the basic_auth pair readably, placeholder included:\n{}",
+        r.stdout
+    );
+    assert!(
         !r.stdout.contains("REDACTED"),
         "placeholders are not secrets:\n{}",
         r.stdout

@@ -389,11 +389,13 @@ fn a_missing_file_exits_66() {
         "error: nope.yaml: no such file or directory\n"
     );
 
-    // Also when it comes after a broken file: the missing input wins, nothing is half-reported.
+    // Beside files that exist, the missing path is one more problem: the others are still
+    // checked and reported (every problem of every file), and the exit code is still 66.
     let result = Relay::new()
         .file("relay.yaml", &corpus_config())
         .file("ok.yaml", "name: x\nactions:\n  - {name: a, type: event_transform, options: {mode: message_only}}\n")
-        .args(["validate", "ok.yaml", "missing/flow.yaml"])
+        .file("bad.yaml", "name: y\nactions:\n  - {name: a, type: event_transform, opitons: {mode: message_only}}\n")
+        .args(["validate", "missing/flow.yaml", "ok.yaml", "bad.yaml"])
         .run();
     result.assert_code(66);
     assert!(
@@ -401,6 +403,16 @@ fn a_missing_file_exits_66() {
             .stderr
             .contains("missing/flow.yaml: no such file or directory"),
         "{}",
+        result.stderr
+    );
+    assert!(
+        result.stdout.contains("ok.yaml (x, 1 action)"),
+        "{}",
+        result.stdout
+    );
+    assert!(
+        result.stderr.contains("unknown key `opitons`") && result.stderr.contains("bad.yaml:3:"),
+        "the broken file is reported too:\n{}",
         result.stderr
     );
 }

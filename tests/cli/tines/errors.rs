@@ -92,7 +92,7 @@ fn export_of_invalid_yaml_exits_65_with_the_position() {
     let r = project.relay(&["export", "tines", "bad.yaml", "-o", "out.json"]);
     r.assert_code(65);
     assert!(
-        r.stderr.contains("bad.yaml:2:10: invalid YAML"),
+        r.stderr.contains("invalid YAML") && r.stderr.contains("--> bad.yaml:2:10"),
         "{}",
         r.stderr
     );
@@ -121,11 +121,54 @@ fn export_refuses_what_a_tines_story_cannot_hold() {
             .args(["export", "tines", "w.yaml"])
             .run();
         r.assert_code(65);
+        // Structural problems come as located diagnostics (`--> w.yaml:1:1`), the rest as
+        // one line naming the file.
         assert!(
-            r.stderr.contains(&format!("w.yaml: {message}")),
+            r.stderr.contains(&format!("w.yaml: {message}"))
+                || (r.stderr.contains(message) && r.stderr.contains("--> w.yaml:")),
             "{yaml}\n{}",
             r.stderr
         );
         assert_eq!(r.stdout, "");
     }
+}
+
+#[test]
+fn export_of_a_workflow_with_a_misspelt_key_exits_65_and_writes_nothing() {
+    let relay = Relay::new()
+        .file(
+            "wf.yaml",
+            "name: x\nactions:\n  - name: a\n    type: http_request\n    opitons: {url: \"http://127.0.0.1:9/\", method: get}\n",
+        )
+        .args(["export", "tines", "wf.yaml", "-o", "story.json"]);
+    let r = relay.run();
+    r.assert_code(65);
+    assert!(
+        r.stderr.contains("unknown key `opitons`")
+            && r.stderr.contains("did you mean `options`?")
+            && r.stderr.contains("wf.yaml:5:5"),
+        "the diagnostic of relay validate, located:\n{}",
+        r.stderr
+    );
+    assert!(
+        !relay.path("story.json").exists(),
+        "no story is written from a workflow that lost an option"
+    );
+}
+
+#[test]
+fn export_of_invalid_yaml_shows_the_line_and_a_caret() {
+    let r = Relay::new()
+        .file("wf.yaml", "name: x\nactions: [\n  - name: a}\n")
+        .args(["export", "tines", "wf.yaml"])
+        .run();
+    r.assert_code(65);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("--> wf.yaml:3:3")
+            && r.stderr.contains("  - name: a}")
+            && r.stderr.contains("^"),
+        "{}",
+        r.stderr
+    );
 }

@@ -449,9 +449,17 @@ impl HttpRequest {
                     .redactor()
                     .register_basic_auth(name, &user, &pass);
             }
-            let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+            // A dry run shows the pair readably, so `<<CREDENTIAL.x>>` stays visible instead of
+            // hiding inside base64; nothing is sent in a dry run.
+            let value = if env.dry_run {
+                format!("Basic {user}:{pass} (base64-encoded when sent)")
+            } else {
+                let token =
+                    base64::engine::general_purpose::STANDARD.encode(format!("{user}:{pass}"));
+                format!("Basic {token}")
+            };
             headers.retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
-            headers.push(("authorization".into(), format!("Basic {token}")));
+            headers.push(("authorization".into(), value));
         }
         if !has(&headers, "user-agent") {
             let ua = match &self.user_agent {
