@@ -48,8 +48,19 @@ pub fn load_config(
         Some(p) => ConfigLocation::Explicit(p.to_path_buf()),
         None => ConfigLocation::Discover(PathBuf::from(".")),
     };
-    Config::load(location, registry, diags)
-        .map_err(|e| Failure::new(Exit::NoInput, format!("cannot load the configuration: {e}")))
+    let config = Config::load(location, registry, diags)
+        .map_err(|e| Failure::new(Exit::NoInput, format!("cannot load the configuration: {e}")))?;
+    match &config.path {
+        Some(path) => tracing::info!(
+            path = %path.display(),
+            credentials = config.credentials.len(),
+            resources = config.resources.len(),
+            plugins = config.plugins.len(),
+            "config: loaded"
+        ),
+        None => tracing::info!("config: no relay.yaml here; no credentials or resources"),
+    }
+    Ok(config)
 }
 
 /// Reads and plans one workflow file. `Ok(None)`: it has problems, now in `diags`.

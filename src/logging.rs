@@ -15,7 +15,15 @@ pub fn init(verbose: u8, format: LogFormat, color: bool, redactor: Arc<Redactor>
         1 => "relay=info,relay_core=info",
         _ => "relay=debug,relay_core=debug",
     };
-    let filter = EnvFilter::try_from_env("RELAY_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let filter = match std::env::var("RELAY_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::try_new(&spec).unwrap_or_else(|e| {
+            eprintln!(
+                "warning: RELAY_LOG={spec:?} is not a valid filter ({e}); using the default. Write e.g. RELAY_LOG=debug or RELAY_LOG=relay_core=debug"
+            );
+            EnvFilter::new(default)
+        }),
+        _ => EnvFilter::new(default),
+    };
     let writer = RedactingStderr { redactor };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -875,3 +875,46 @@ fn runs_list_refuses_an_unknown_state_and_names_the_valid_ones() {
         assert!(r.stderr.contains(state), "{state} missing:\n{}", r.stderr);
     }
 }
+
+#[test]
+fn verbosity_flags_add_info_then_debug_lines() {
+    let rec = Recorder::start(|_, _| Reply::json(200, json!({"ok": true})));
+    let config = "resources:\n  region: eu\n";
+    let wf = format!(
+        "name: Verbose\nactions:\n  - name: Get\n    type: http_request\n    options: {{url: \"{}/x\", method: get}}\n",
+        rec.url("")
+    );
+    let quiet = run_workflow(config, &wf, &[]);
+    let info = run_workflow(config, &wf, &["-v"]);
+    let debug = run_workflow(config, &wf, &["-vv"]);
+    for r in [&quiet, &info, &debug] {
+        r.assert_code(0);
+    }
+    assert!(!quiet.stderr.contains("config: loaded"), "{}", quiet.stderr);
+    assert!(
+        info.stderr.contains("config: loaded") && !info.stderr.contains("http: response"),
+        "-v: info lines only:\n{}",
+        info.stderr
+    );
+    assert!(
+        debug.stderr.contains("config: loaded") && debug.stderr.contains("http: response"),
+        "-vv: debug lines too:\n{}",
+        debug.stderr
+    );
+}
+
+#[test]
+fn an_invalid_relay_log_filter_is_warned_about_not_ignored() {
+    let r = Relay::new()
+        .env("RELAY_LOG", "relay_core=nonsense[")
+        .args(["schedule", "next", "0 9 * * *", "-n", "1"])
+        .run();
+    r.assert_code(0);
+    assert!(
+        r.stderr
+            .contains("RELAY_LOG=\"relay_core=nonsense[\" is not a valid filter")
+            && r.stderr.contains("using the default"),
+        "{}",
+        r.stderr
+    );
+}

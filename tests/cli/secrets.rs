@@ -250,7 +250,12 @@ fn the_canary_never_appears_in_debug_logs() {
         assert_eq!(rec.count() - before, 2, "{what}: one 503, one retry");
         assert!(
             r.stderr.contains("retrying"),
-            "{what}: the retry is logged at debug level:\n{}",
+            "{what}: the retry is logged:\n{}",
+            r.stderr
+        );
+        assert!(
+            r.stderr.contains("http: response"),
+            "{what}: each response is logged at debug level:\n{}",
             r.stderr
         );
         assert!(

@@ -199,6 +199,11 @@ impl Credentials {
         let cacheable = def.provider.refreshable();
         if cacheable {
             if let Some(hit) = self.stored_token(&def).await {
+                tracing::info!(
+                    credential = name,
+                    expires_in_s = seconds_until(hit.expires_at),
+                    "credential: token reused from the state store"
+                );
                 self.redactor.register(name, hit.value.expose());
                 let value = hit.value.clone();
                 *cached = Some(hit);
@@ -217,6 +222,16 @@ impl Credentials {
                 .register(&rotation.into, rotation.value.expose());
         }
         self.persist(&def, &resolved).await.map_err(failed)?;
+        if cacheable {
+            tracing::info!(
+                credential = name,
+                expires_in_s = seconds_until(resolved.expires_at),
+                rotated_into = resolved.rotation.as_ref().map(|r| r.into.as_str()),
+                "credential: new token fetched"
+            );
+        } else {
+            tracing::debug!(credential = name, "credential: resolved");
+        }
         // Only after a token response was stored: resolving a plain `text` credential (say, the
         // refresh token read by the token request) stores nothing, and dying there would kill
         // the process before the token request instead of after it.
@@ -362,6 +377,7 @@ impl Credentials {
     /// Drops the cached value (after a 401), in memory and in the state store, so the next use
     /// resolves afresh.
     pub async fn invalidate(&self, name: &str) {
+        tracing::info!(credential = name, "credential: cached token dropped");
         let slot = self.slot(name);
         *slot.lock().await = None;
         if let (Some(def), Some(store)) = (self.get(name), self.state.opened()) {
@@ -384,6 +400,10 @@ impl Credentials {
             return;
         }
         *cached = None;
+        tracing::info!(
+            credential = name,
+            "credential: token refused with 401, dropped; the next use fetches a new one"
+        );
         if let (Some(def), Some(store)) = (self.get(name), self.state.opened()) {
             let key = cache_key(def);
             // Another process may have stored a newer token meanwhile: keep that one.
@@ -408,6 +428,12 @@ impl Credentials {
 }
 
 /// The token cache entry of a credential: its name and a fingerprint of its definition.
+/// Seconds from now until `t` (0 when past or unknown), for log lines.
+fn seconds_until(t: Option<SystemTime>) -> u64 {
+    t.and_then(|t| t.duration_since(SystemTime::now()).ok())
+        .map_or(0, |d| d.as_secs())
+}
+
 fn cache_key(def: &CredentialDef) -> String {
     format!("{}@{}", def.name, def.fingerprint)
 }

@@ -128,11 +128,13 @@ impl HttpClient {
                 Err(AttemptError::Refused(msg)) => return Err(HttpError::Refused(msg.clone())),
             };
             attempt += 1;
+            // The log writer redacts, so a credential in the URL's query never shows.
+            tracing::debug!(method = %request.method, url = %request.url, status, attempt, "http: response");
             if let Some(delay) = options
                 .retry
                 .delay_for(attempt, status, retry_after.as_deref())
             {
-                tracing::debug!(url = %request.url, status, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+                tracing::info!(url = %request.url, status, attempt, delay_ms = delay.as_millis() as u64, "http: retrying");
                 tokio::time::sleep(delay).await;
                 continue;
             }
