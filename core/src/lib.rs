@@ -25,3 +25,4 @@ pub mod yaml;
 
 /// The data model of events and formula values (re-exported so callers use the same version).
 pub use minijinja::Value;
+pub use minijinja::value::ValueKind;

@@ -101,5 +101,15 @@ fn read_input(input: Option<&str>) -> Result<Value, Failure> {
         }
         Some(text) => (text.to_owned(), "--input".to_owned()),
     };
-    serde_json::from_str::<Value>(&text).map_err(|e| Failure::new(Exit::Usage, format!("{origin} is not valid JSON: {e} (pass a JSON object, e.g. --input '{{\"ticket_id\": 7}}')")))
+    let value = serde_json::from_str::<Value>(&text).map_err(|e| Failure::new(Exit::Usage, format!("{origin} is not valid JSON: {e} (pass a JSON object, e.g. --input '{{\"ticket_id\": 7}}')")))?;
+    // The entry event's keys are formula roots (workflow.md), so it must be an object.
+    if value.kind() != relay_core::ValueKind::Map {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "{origin} must be a JSON object, whose keys become formula roots; wrap the value in one, e.g. --input '{{\"items\": [1, 2]}}' and read it as <<items>>"
+            ),
+        ));
+    }
+    Ok(value)
 }

@@ -76,6 +76,21 @@ fn invalid_input_json_is_a_command_line_error() {
 }
 
 #[test]
+fn input_that_is_not_an_object_is_a_command_line_error() {
+    for input in ["[1, 2]", "7", "\"text\"", "null"] {
+        let r = run_workflow("", ECHO_INPUT, &["--input", input]);
+        r.assert_code(2);
+        assert_eq!(r.stdout, "", "{input}");
+        assert!(
+            r.stderr.contains("--input must be a JSON object")
+                && r.stderr.contains(r#"--input '{"items": [1, 2]}'"#),
+            "{input}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
 fn a_missing_input_file_exits_66_naming_it() {
     let r = run_workflow("", ECHO_INPUT, &["--input", "@nowhere/missing.json"]);
     r.assert_code(66);
