@@ -173,9 +173,11 @@ pub fn export(command: &ExportCommand, out: &Output) -> Result<Exit, Failure> {
     // misspelt key is reported instead of silently leaving its value out of the story. The
     // plan is not built: exporting needs neither relay.yaml nor the plugins the workflow uses.
     let mut diags = Diagnostics::new();
-    if RawWorkflow::read(SourceFile::new(workflow, text.as_str()), &mut diags).is_none()
-        || !diags.is_empty()
-    {
+    let raw = RawWorkflow::read(SourceFile::new(workflow, text.as_str()), &mut diags);
+    if let Some(raw) = &raw {
+        raw.report_duplicate_keys(&mut diags);
+    }
+    if raw.is_none() || !diags.is_empty() {
         for d in diags.iter() {
             out.stderr_line(diagnostic::render(d, out).trim_end());
         }

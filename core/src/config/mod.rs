@@ -171,6 +171,7 @@ impl Config {
                 ),
             }
         }
+        yaml::report_duplicate_keys(&source, &root, diags);
         Ok(config)
     }
 

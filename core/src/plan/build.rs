@@ -166,6 +166,7 @@ pub fn build(raw: &RawWorkflow, inputs: &PlanInputs<'_>, diags: &mut Diagnostics
         }
     }
 
+    raw.report_duplicate_keys(diags);
     if diags.len() > before || planned.len() != raw.actions.len() {
         in_file_order(diags, &source.path);
         return None;

@@ -32,6 +32,8 @@ const LINK_KEYS: &[&str] = &["from", "to", "type"];
 /// A workflow file as written.
 #[derive(Debug)]
 pub struct RawWorkflow {
+    /// The whole file's tree, kept for checks over every mapping (duplicate keys).
+    pub root: Node,
     pub source: Arc<SourceFile>,
     pub name: String,
     pub description: Option<String>,
@@ -160,6 +162,7 @@ impl RawWorkflow {
         let links = r.get("links").map(|node| read_links(&source, node, diags));
         let schedule = r.get("schedule").cloned();
         Some(RawWorkflow {
+            root: root.clone(),
             source: source.clone(),
             name,
             description,
@@ -170,6 +173,17 @@ impl RawWorkflow {
             actions,
             links,
         })
+    }
+}
+
+impl RawWorkflow {
+    /// Duplicate keys in mappings no structured reader checked (payloads, headers, resources,
+    /// `local:`, options pasted as JSON), so a repeated key is never kept silently.
+    pub fn report_duplicate_keys(&self, diags: &mut Diagnostics) {
+        yaml::report_duplicate_keys(&self.source, &self.root, diags);
+        for action in &self.actions {
+            yaml::report_duplicate_keys(&self.source, &action.options, diags);
+        }
     }
 }
 
