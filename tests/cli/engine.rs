@@ -1008,3 +1008,84 @@ actions:
         r.stderr
     );
 }
+
+#[test]
+fn guarded_reads_of_missing_resources_locals_and_other_branches_validate_and_run() {
+    // formulas.md: a missing path is an error except inside DEFAULT / IS_PRESENT / IS_BLANK
+    // and `is defined`; the planner must not refuse what the formula itself allows.
+    let wf = r#"name: Guards
+actions:
+  - name: Start
+    type: trigger
+    options:
+      rules: [{type: field==value, path: "<<pick>>", value: "a"}]
+  - name: Branch a
+    type: event_transform
+    options: {mode: message_only, payload: {id: 1}}
+  - name: Branch b
+    type: event_transform
+    options: {mode: message_only, payload: {id: 2}}
+  - name: Merge
+    type: event_transform
+    options:
+      mode: message_only
+      payload:
+        id: =DEFAULT(branch_a.id, branch_b.id)
+        region: '=DEFAULT(RESOURCE.region, "eu")'
+        has_local: =IS_PRESENT(LOCAL.extra)
+        blank: =IS_BLANK(RESOURCE.missing)
+        defined: =RESOURCE.region is defined
+links:
+  - {from: start, to: branch_a}
+  - {from: start, to: branch_b, type: no_match}
+  - {from: branch_a, to: merge}
+  - {from: branch_b, to: merge}
+"#;
+    for (pick, id) in [("a", 1), ("b", 2)] {
+        let input = format!(r#"{{"pick": "{pick}"}}"#);
+        let r = run_workflow("", wf, &["--input", &input]);
+        r.assert_code(0);
+        let merged = &leaves(&r)[0]["merge"];
+        assert_eq!(
+            merged,
+            &json!({"id": id, "region": "eu", "has_local": false, "blank": true, "defined": false}),
+            "{pick}"
+        );
+    }
+    // The same reads unguarded are still refused at validation, located.
+    let unguarded = wf.replace(r#"'=DEFAULT(RESOURCE.region, "eu")'"#, "=RESOURCE.region");
+    let r = run_workflow("", &unguarded, &[]);
+    r.assert_code(65);
+    assert!(
+        r.stderr
+            .contains("resource `region` (option `payload` of action `merge`) is not defined"),
+        "{}",
+        r.stderr
+    );
+    // A guarded read of an action that is not upstream at all is allowed too (it is simply
+    // missing), an unguarded one is not.
+    let downstream = wf.replace(
+        "has_local: =IS_PRESENT(LOCAL.extra)",
+        "later: =DEFAULT(after.x, 0)",
+    ) + "  - {from: merge, to: after}\n"
+        + "";
+    let downstream = downstream.replace(
+        "links:\n",
+        "  - name: After\n    type: event_transform\n    options: {mode: message_only, payload: {x: 1}}\nlinks:\n",
+    );
+    let r = run_workflow("", &downstream, &["--input", r#"{"pick": "a"}"#]);
+    r.assert_code(0);
+    assert_eq!(leaves(&r)[0]["merge"]["later"], json!(0));
+    let r = run_workflow(
+        "",
+        &downstream.replace("=DEFAULT(after.x, 0)", "=after.x"),
+        &[],
+    );
+    r.assert_code(65);
+    assert!(
+        r.stderr
+            .contains("reads `after`, but `after` is not upstream of `merge`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -197,6 +197,7 @@ fn compile_string(
                     Ref {
                         path: p.clone(),
                         location: locate(source, node, offset + at, width),
+                        guarded: super::guards::is_guarded(src, p),
                     }
                 }));
                 Some(e)
@@ -235,9 +236,11 @@ fn compile_string(
         Shape::Block(template_source) => match compile_block(template_source) {
             Ok(block) => {
                 let at = locate(source, node, 0, 1);
+                let text = block.template.source();
                 refs.paths.extend(block.paths.iter().map(|p| Ref {
                     path: p.clone(),
                     location: at,
+                    guarded: super::guards::is_guarded(text, p),
                 }));
                 Tree::Block(Arc::new(block))
             }

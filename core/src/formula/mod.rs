@@ -6,6 +6,7 @@ mod compile;
 mod env;
 mod error;
 pub mod functions;
+mod guards;
 mod path;
 mod pills;
 mod refs;

@@ -10,6 +10,9 @@ use crate::source::Location;
 pub struct Ref {
     pub path: String,
     pub location: Location,
+    /// Read only inside `DEFAULT`/`IS_PRESENT`/`IS_BLANK` or an `is defined` test, where a
+    /// missing value is allowed, so the planner need not find it.
+    pub guarded: bool,
 }
 
 impl Ref {

@@ -14,6 +14,8 @@ pub struct OptionRef {
     pub location: Location,
     pub option: String,
     pub credentials_allowed: bool,
+    /// See [`crate::formula::Ref::guarded`].
+    pub guarded: bool,
 }
 
 /// Plans one action's options.
@@ -113,6 +115,7 @@ impl<'a> OptionPlanner<'a> {
                 location: r.location,
                 option: option.to_owned(),
                 credentials_allowed,
+                guarded: r.guarded,
             });
         }
     }

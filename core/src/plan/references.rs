@@ -67,7 +67,7 @@ pub fn check(
             }
             "RESOURCE" => {
                 if let Some(name) = name {
-                    if !known.resources.contains(name) {
+                    if !known.resources.contains(name) && !r.guarded {
                         let suggestion =
                             did_you_mean(name, known.resources.iter().map(String::as_str));
                         diags.push(
@@ -94,7 +94,7 @@ pub fn check(
                         "compute the value directly, or move it to `options`",
                     ));
                 } else if let Some(name) = name {
-                    if !local_keys.contains(name) {
+                    if !local_keys.contains(name) && !r.guarded {
                         let suggestion = did_you_mean(name, local_keys.iter().map(String::as_str));
                         diags.push(
                             at(format!("`LOCAL.{name}` (option `{option}` of action `{slug}`) is not defined in the action's `local`"), "add it under `local:` of this action")
@@ -124,7 +124,9 @@ pub fn check(
                         "an action's options are rendered before it runs; read an upstream action's result instead",
                     ));
                 } else if let Some(up) = known.upstream {
-                    if !up[index][target] {
+                    // A guarded read of an action on another branch is the Tines way to merge
+                    // branches: `DEFAULT(branch_a.id, branch_b.id)`.
+                    if !up[index][target] && !r.guarded {
                         diags.push(at(
                             format!("option `{option}` of action `{slug}` reads `{root}`, but `{root}` is not upstream of `{slug}`"),
                             &format!("no chain of links leads from `{root}` to `{slug}`, so its result is never in `{slug}`'s events; add a link or read another action"),
