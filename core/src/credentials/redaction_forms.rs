@@ -88,7 +88,12 @@ pub(super) fn derived_forms(value: &str) -> Vec<String> {
     // Some encoders write `%2f` rather than `%2F`.
     let lower: Vec<String> = percent.iter().map(|p| lowercase_percent_hex(p)).collect();
     percent.extend(lower);
-    percent.into_iter().for_each(&mut add);
+    for form in percent {
+        // A URL carrying the value is itself printed inside JSON (results, history): the
+        // encoders above leave `\` as it is, and JSON then doubles it.
+        add(json_string_inside(&form));
+        add(form);
+    }
 
     let json = json_string_inside(value);
     add(json_string_inside(&json)); // JSON text stored inside another JSON string
@@ -244,6 +249,20 @@ mod tests {
             .trim_start_matches("t=")
             .to_owned();
         assert!(has(&forms, &pair), "{pair}");
+    }
+
+    #[test]
+    fn a_url_spelling_printed_inside_json_is_included() {
+        // `ab cd\ef` in a query is `ab%20cd\ef` (url leaves the backslash), and JSON output
+        // doubles the backslash.
+        let value = "ab cd\\ef";
+        let mut url = url::Url::parse("https://h.example/q").unwrap();
+        url.set_query(Some(&format!("k={value}")));
+        let in_query = url.query().unwrap().trim_start_matches("k=").to_owned();
+        assert_eq!(in_query, "ab%20cd\\ef");
+        let in_json = serde_json::to_string(&in_query).unwrap();
+        let forms = derived_forms(value);
+        assert!(has(&forms, in_json.trim_matches('"')), "{in_json} in {forms:#?}");
     }
 
     #[test]
