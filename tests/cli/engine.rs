@@ -1089,3 +1089,38 @@ links:
         r.stderr
     );
 }
+
+#[test]
+fn the_output_holds_only_events_of_actions_without_any_outgoing_link() {
+    // workflow.md: the output is the events emitted by actions that have no outgoing links. A
+    // success of an action whose only link is a failure (or no_match) link is not output.
+    let wf = r#"name: Leaves
+actions:
+  - name: Check
+    type: trigger
+    options:
+      rules: [{type: field==value, path: "<<n>>", value: "1"}]
+  - name: Not one
+    type: event_transform
+    options: {mode: message_only, payload: {seen: <<n>>}}
+  - name: Step
+    type: event_transform
+    options: {mode: message_only, payload: {n: <<n>>}}
+  - name: Handler
+    type: event_transform
+    options: {mode: message_only, payload: {handled: true}}
+links:
+  - {from: check, to: not_one, type: no_match}
+  - {from: step, to: handler, type: failure}
+"#;
+    let matched = run_workflow("", wf, &["--input", r#"{"n": 1}"#]);
+    matched.assert_code(0);
+    // `check` matched (its only link is no_match) and `step` succeeded (its only link is a
+    // failure link): neither is a leaf. `not_one` and `handler` did not run.
+    assert_eq!(leaves(&matched), Vec::<Value>::new(), "{}", matched.stdout);
+    let missed = run_workflow("", wf, &["--input", r#"{"n": 2}"#]);
+    missed.assert_code(0);
+    let out = leaves(&missed);
+    assert_eq!(out.len(), 1, "{}", missed.stdout);
+    assert_eq!(out[0]["not_one"], json!({"seen": 2}));
+}

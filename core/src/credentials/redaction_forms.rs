@@ -262,7 +262,10 @@ mod tests {
         assert_eq!(in_query, "ab%20cd\\ef");
         let in_json = serde_json::to_string(&in_query).unwrap();
         let forms = derived_forms(value);
-        assert!(has(&forms, in_json.trim_matches('"')), "{in_json} in {forms:#?}");
+        assert!(
+            has(&forms, in_json.trim_matches('"')),
+            "{in_json} in {forms:#?}"
+        );
     }
 
     #[test]

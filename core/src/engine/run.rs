@@ -353,7 +353,10 @@ impl Coordinator {
                     delivered = true;
                 }
             }
-            if !delivered && kind == LinkKind::Default {
+            // The output is the events of actions with no outgoing links at all (workflow.md):
+            // a success of an action whose only links are `failure` or `no_match` ones goes
+            // nowhere and is not output either.
+            if !delivered && kind == LinkKind::Default && planned.outgoing.is_empty() {
                 self.output.push(event);
             }
         }
