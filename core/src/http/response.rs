@@ -25,9 +25,9 @@ pub fn headers_to_map(headers: &reqwest::header::HeaderMap) -> Value {
 /// The response body as a value.
 ///
 /// With a JSON `Content-Type` (`application/json`, `text/json`, `…+json`) any JSON document is
-/// parsed. Without one, the body is parsed when it is a JSON object or array; a bare scalar is
-/// kept as text so a plain-text token such as `12345678901234567890` is not turned into a
-/// rounded float. Anything else (and JSON that fails to parse) is a UTF-8 string, decoded
+/// parsed. Without one, the body is parsed when it parses, except an integer too big for 64
+/// bits, so a plain-text token such as `12345678901234567890123` is not turned into a rounded
+/// float. Anything else (and JSON that fails to parse) is a UTF-8 string, decoded
 /// lossily; an empty body is the empty string. A UTF-8 byte-order mark is ignored.
 pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Value {
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -38,15 +38,22 @@ pub fn parse_body(content_type: Option<&str>, bytes: &[u8]) -> Value {
     if let Some(lazy) = crate::value::LazyJson::value_of(text) {
         return lazy;
     }
-    let declared_json = content_type.is_some_and(is_json_type);
-    let looks_like_container = text
-        .iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|first| matches!(first, b'{' | b'['));
-    if (declared_json || looks_like_container)
-        && let Ok(value) = serde_json::from_slice::<Value>(text)
-    {
-        return value;
+    if let Ok(parsed) = serde_json::from_slice::<serde_json::Value>(text) {
+        // workflow.md: JSON "by Content-Type or, failing that, when it parses". An undeclared
+        // integer too big for 64 bits (`12345678901234567890123`, a plain-text token) stays
+        // its text instead of becoming a rounded float.
+        let declared_json = content_type.is_some_and(is_json_type);
+        let lossless = match &parsed {
+            // An integer literal too big for 64 bits comes back as a float.
+            serde_json::Value::Number(n) => {
+                declared_json
+                    || !(n.is_f64() && !text.iter().any(|b| matches!(b, b'.' | b'e' | b'E')))
+            }
+            _ => true,
+        };
+        if lossless && let Ok(value) = serde_json::from_slice::<Value>(text) {
+            return value;
+        }
     }
     Value::from(String::from_utf8_lossy(text).into_owned())
 }
@@ -194,17 +201,23 @@ mod tests {
     }
 
     #[test]
-    fn undeclared_json_objects_and_arrays_are_sniffed_but_scalars_stay_text() {
+    fn undeclared_json_is_parsed_when_it_parses_except_integers_beyond_64_bits() {
         assert_eq!(parse_body(None, b"  [1, 2]"), json("[1,2]"));
         assert_eq!(
             parse_body(Some("text/html"), br#"{"ok":true}"#),
             json(r#"{"ok":true}"#)
         );
+        assert_eq!(parse_body(None, b"true"), Value::from(true));
+        assert_eq!(parse_body(Some("text/plain"), b"123\n"), Value::from(123));
+        assert_eq!(parse_body(Some("text/plain"), br#""s""#), Value::from("s"));
+        assert_eq!(parse_body(None, b"null"), Value::from(()));
         assert_eq!(
             parse_body(Some("text/plain"), b"12345678901234567890123"),
-            Value::from("12345678901234567890123")
+            Value::from("12345678901234567890123"),
+            "a number that would be rounded stays text"
         );
-        assert_eq!(parse_body(None, b"true"), Value::from("true"));
+        assert_eq!(parse_body(None, b"1.50"), Value::from(1.5));
+        assert_eq!(parse_body(None, b"plain words"), Value::from("plain words"));
     }
 
     #[test]

@@ -154,7 +154,7 @@ fn headers_are_lower_case_and_repeats_are_joined() {
 }
 
 #[test]
-fn bodies_are_parsed_as_json_by_content_type_or_sniffing_else_kept_as_text() {
+fn bodies_are_parsed_as_json_by_content_type_or_when_they_parse_else_kept_as_text() {
     let rec = Recorder::start(|r, _| match r.target.as_str() {
         "/declared" => Reply::status(200)
             .header("content-type", "application/vnd.api+json; charset=utf-8")
@@ -169,6 +169,12 @@ fn bodies_are_parsed_as_json_by_content_type_or_sniffing_else_kept_as_text() {
         "/text" => Reply::status(200)
             .header("content-type", "text/plain")
             .body("12345678901234567890"),
+        "/huge" => Reply::status(200)
+            .header("content-type", "text/plain")
+            .body("123456789012345678901234"),
+        "/word" => Reply::status(200)
+            .header("content-type", "text/plain")
+            .body("true"),
         "/broken" => Reply::status(200)
             .header("content-type", "application/json")
             .body("{broken"),
@@ -181,7 +187,11 @@ fn bodies_are_parsed_as_json_by_content_type_or_sniffing_else_kept_as_text() {
         ("/scalar", json!(42)),
         ("/sniffed", json!({"sniffed": true})),
         ("/untyped", json!(["no type"])),
-        ("/text", json!("12345678901234567890")),
+        // Undeclared JSON is parsed "when it parses" (workflow.md), scalars included, except
+        // an integer beyond 64 bits, which would be rounded.
+        ("/text", json!(12345678901234567890u64)),
+        ("/huge", json!("123456789012345678901234")),
+        ("/word", json!(true)),
         ("/broken", json!("{broken")),
         ("/html", json!("<p>hi</p>")),
     ];
