@@ -246,7 +246,42 @@ fn deduplicate_state_is_per_action() {
 }
 
 #[test]
-fn deduplicate_without_a_store_forgets_between_runs() {
+fn deduplicate_in_a_project_creates_its_store_and_remembers_across_runs() {
+    // workflow.md: "state kept per action across runs". A relay.yaml makes a project, whose
+    // state store is created on first use, as for credentials.
+    let project = Project::new();
+    project.write("relay.yaml", "resources:\n  region: eu\n");
+    project.write(
+        "dedup.yaml",
+        &over_ids("      mode: deduplicate\n      path: <<explode_ids.id>>"),
+    );
+    assert!(!project.path(".relay").exists());
+    assert_eq!(
+        ids(&leaves(&run(
+            &project,
+            "dedup.yaml",
+            &json!({"ids": [1, 2]})
+        ))),
+        [1, 2]
+    );
+    assert!(
+        project.path(".relay/state.db").exists(),
+        "created on first use"
+    );
+    assert_eq!(
+        ids(&leaves(&run(
+            &project,
+            "dedup.yaml",
+            &json!({"ids": [2, 3]})
+        ))),
+        [3],
+        "2 was seen by the first run"
+    );
+}
+
+#[test]
+fn deduplicate_without_a_project_forgets_between_runs() {
+    // No relay.yaml and no store: nothing is written, each process remembers on its own.
     let project = Project::new();
     project.write(
         "dedup.yaml",

@@ -43,8 +43,15 @@ impl Deduplicate {
         scope: &str,
         hash: &str,
     ) -> Result<bool, String> {
-        let state = cx.services().credentials.state();
-        if state.dir().join(crate::store::DATABASE_FILE).exists() {
+        let credentials = &cx.services().credentials;
+        let state = credentials.state();
+        // A project (a relay.yaml, or a state location given) keeps what it has seen across
+        // runs, creating its state store if need be; a bare workflow remembers within one
+        // process only, unless a store is already there.
+        let persistent = credentials.config_path().is_some()
+            || std::env::var_os(crate::config::STATE_URL_ENV).is_some_and(|v| !v.is_empty())
+            || state.dir().join(crate::store::DATABASE_FILE).exists();
+        if persistent {
             let store = state.get().await?;
             return store
                 .dedup_seen(scope, hash, self.lookback)
