@@ -507,3 +507,27 @@ fn a_nested_project_is_validated_when_named_itself() {
         r.stderr
     );
 }
+
+#[test]
+fn a_formula_too_long_to_parse_safely_is_a_located_error_not_a_crash() {
+    // MiniJinja recurses once per operator of a chain; 20,000 of them overflowed the stack.
+    let chain = vec!["1"; 20_000].join("+");
+    let wf = format!(
+        "name: x\nactions:\n  - name: a\n    type: event_transform\n    options: {{mode: message_only, payload: {{v: \"={chain}\"}}}}\n"
+    );
+    for command in ["validate", "run"] {
+        let r = Relay::new()
+            .file("wf.yaml", &wf)
+            .args([command, "wf.yaml"])
+            .run();
+        r.assert_code(65);
+        assert!(
+            r.stderr
+                .contains("the formula has 19999 operators; at most 1000 are allowed")
+                && r.stderr.contains("--> wf.yaml:5:"),
+            "{command}: {}",
+            &r.stderr[..r.stderr.len().min(600)]
+        );
+        assert!(!r.stderr.contains("overflow"), "{command}");
+    }
+}

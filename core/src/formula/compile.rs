@@ -289,6 +289,7 @@ fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
             paths,
         });
     }
+    super::limits::check_operator_count(src)?;
     let compiled = env
         .compile_expression_owned(src.to_owned())
         .map_err(|e| syntax_error(src, &e))?;
@@ -304,6 +305,7 @@ fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
 fn compile_block(template_source: String) -> Result<Block, FormulaSyntaxError> {
     // MiniJinja templates borrow their source. Block formulas are rare and compiled once per
     // plan, so leaking the (small) source is the simple, safe way to a 'static template.
+    super::limits::check_block_operator_count(&template_source)?;
     let leaked: &'static str = Box::leak(template_source.into_boxed_str());
     let template = environment()
         .template_from_str(leaked)

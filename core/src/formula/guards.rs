@@ -39,7 +39,7 @@ fn in_string_literal(src: &str, at: usize) -> bool {
 
 /// Advances the string-literal state by one character; true when `c` is inside a literal
 /// (its quotes included).
-fn step_quote(quote: &mut Option<char>, escaped: &mut bool, c: char) -> bool {
+pub(super) fn step_quote(quote: &mut Option<char>, escaped: &mut bool, c: char) -> bool {
     match *quote {
         Some(_) if *escaped => *escaped = false,
         Some(_) if c == '\\' => *escaped = true,

@@ -7,6 +7,7 @@ mod env;
 mod error;
 pub mod functions;
 mod guards;
+mod limits;
 mod path;
 mod pills;
 mod refs;
