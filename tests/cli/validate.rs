@@ -531,3 +531,35 @@ fn a_formula_too_long_to_parse_safely_is_a_located_error_not_a_crash() {
         assert!(!r.stderr.contains("overflow"), "{command}");
     }
 }
+
+#[test]
+fn every_bad_setting_of_one_schedule_entry_and_one_credential_is_reported() {
+    let wf = "name: x\nschedule:\n  - cron: \"0 * * * *\"\n    timezone: Europe/Londn\n    catchup: sometimes\n    catchup_window: forever\n    overlap: never\nactions:\n  - {name: a, type: event_transform, options: {mode: message_only}}\n";
+    let config = "credentials:\n  api:\n    type: oauth2\n    grant_type: implicit\n    auth_style: header\n    token_url: https://auth.example.com/token\n    allowed_hosts: [api.example.com]\n";
+    let r = Relay::new()
+        .file("relay.yaml", config)
+        .file("wf.yaml", wf)
+        .args(["validate", "wf.yaml"])
+        .run();
+    r.assert_code(65);
+    for (problem, at) in [
+        ("invalid `timezone` in schedule #1", "wf.yaml:4:"),
+        ("invalid `catchup` in schedule #1", "wf.yaml:5:"),
+        ("invalid `catchup_window` in schedule #1", "wf.yaml:6:"),
+        ("invalid `overlap` in schedule #1", "wf.yaml:7:"),
+        (
+            "unknown grant_type `implicit` in credential `api`",
+            "relay.yaml:4:",
+        ),
+        (
+            "unknown auth_style `header` in credential `api`",
+            "relay.yaml:5:",
+        ),
+    ] {
+        assert!(
+            r.stderr.contains(problem) && r.stderr.contains(at),
+            "{problem} at {at}:\n{}",
+            r.stderr
+        );
+    }
+}

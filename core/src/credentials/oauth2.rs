@@ -80,42 +80,49 @@ impl CredentialType for OAuth2Credential {
         cx: &mut CredentialPlanner<'_>,
     ) -> Option<Arc<dyn CredentialProvider>> {
         let name = cx.name.to_owned();
+        // Every setting is checked before giving up, so `relay validate` reports all problems.
         let grant = match r.required_string(
             "grant_type",
             "add `grant_type:` (client_credentials, refresh_token or password)",
             cx.diags,
-        )? {
-            "client_credentials" => Grant::ClientCredentials,
-            "refresh_token" => Grant::RefreshToken,
-            "password" => Grant::Password,
-            other => {
+        ) {
+            None => None,
+            Some("client_credentials") => Some(Grant::ClientCredentials),
+            Some("refresh_token") => Some(Grant::RefreshToken),
+            Some("password") => Some(Grant::Password),
+            Some(other) => {
                 let s = did_you_mean(other, GRANTS.iter().copied());
-                cx.diags.push(
-                    crate::diagnostic::Diagnostic::new(
-                        cx.source,
-                        r.get("grant_type")?.location,
-                        format!("unknown grant_type `{other}` in credential `{name}`"),
-                    )
-                    .with_suggestion(s.map(|s| format!("did you mean `{s}`?")))
-                    .with_help(format!("grant types: {}", GRANTS.join(", "))),
-                );
-                return None;
+                if let Some(at) = r.get("grant_type") {
+                    cx.diags.push(
+                        crate::diagnostic::Diagnostic::new(
+                            cx.source,
+                            at.location,
+                            format!("unknown grant_type `{other}` in credential `{name}`"),
+                        )
+                        .with_suggestion(s.map(|s| format!("did you mean `{s}`?")))
+                        .with_help(format!("grant types: {}", GRANTS.join(", "))),
+                    );
+                }
+                None
             }
         };
         let basic = match r.string("auth_style", cx.diags) {
-            None | Some("body") => false,
-            Some("basic") => true,
+            None | Some("body") => Some(false),
+            Some("basic") => Some(true),
             Some(other) => {
-                cx.diags.error(cx.source, r.get("auth_style")?.location, format!("unknown auth_style `{other}` in credential `{name}`"), "use `body` (client id and secret in the form, the default) or `basic` (HTTP Basic)");
-                return None;
+                if let Some(at) = r.get("auth_style") {
+                    cx.diags.error(cx.source, at.location, format!("unknown auth_style `{other}` in credential `{name}`"), "use `body` (client id and secret in the form, the default) or `basic` (HTTP Basic)");
+                }
+                None
             }
         };
-        let token_url_node = r.required(
-            "token_url",
-            "add `token_url:`, the token endpoint",
-            cx.diags,
-        )?;
-        let token_url = field(cx, token_url_node)?;
+        let token_url = r
+            .required(
+                "token_url",
+                "add `token_url:`, the token endpoint",
+                cx.diags,
+            )
+            .and_then(|node| field(cx, node));
         let mut reads = Vec::new();
         let mut f =
             |key: &'static str, cx: &mut CredentialPlanner<'_>| -> Option<Option<Compiled>> {
@@ -128,29 +135,65 @@ impl CredentialType for OAuth2Credential {
                     }
                 }
             };
-        let client_id = f("client_id", cx)?;
-        let client_secret = f("client_secret", cx)?;
-        let refresh_token = f("refresh_token", cx)?;
-        let username = f("username", cx)?;
-        let password = f("password", cx)?;
-        let scope = f("scope", cx)?;
-        let mut extra = Vec::new();
+        let client_id = f("client_id", cx);
+        let client_secret = f("client_secret", cx);
+        let refresh_token = f("refresh_token", cx);
+        let username = f("username", cx);
+        let password = f("password", cx);
+        let scope = f("scope", cx);
+        let mut extra = Some(Vec::new());
         if let Some(node) = r.get("extra") {
-            let Some(entries) = node.as_map() else {
-                r.type_error(
-                    "extra",
-                    node,
-                    "a mapping of form field names to values",
-                    cx.diags,
-                );
-                return None;
-            };
-            for (k, v) in entries {
-                let c = field(cx, v)?;
-                reads.extend(c.refs.credentials().into_iter().map(str::to_owned));
-                extra.push((k.name.clone(), c));
+            match node.as_map() {
+                None => {
+                    r.type_error(
+                        "extra",
+                        node,
+                        "a mapping of form field names to values",
+                        cx.diags,
+                    );
+                    extra = None;
+                }
+                Some(entries) => {
+                    for (k, v) in entries {
+                        match field(cx, v) {
+                            Some(c) => {
+                                reads.extend(c.refs.credentials().into_iter().map(str::to_owned));
+                                if let Some(extra) = &mut extra {
+                                    extra.push((k.name.clone(), c));
+                                }
+                            }
+                            None => extra = None,
+                        }
+                    }
+                }
             }
         }
+        let (
+            Some(grant),
+            Some(basic),
+            Some(token_url),
+            Some(client_id),
+            Some(client_secret),
+            Some(refresh_token),
+            Some(username),
+            Some(password),
+            Some(scope),
+            Some(extra),
+        ) = (
+            grant,
+            basic,
+            token_url,
+            client_id,
+            client_secret,
+            refresh_token,
+            username,
+            password,
+            scope,
+            extra,
+        )
+        else {
+            return None;
+        };
         if grant == Grant::ClientCredentials && (client_id.is_none() || client_secret.is_none()) {
             cx.diags.error(cx.source, r.node().location, format!("credential `{name}` (client_credentials) needs `client_id` and `client_secret`"), "add both; put the secret in another credential: `client_secret: <<CREDENTIAL.my_secret>>`");
             return None;

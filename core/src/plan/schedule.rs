@@ -71,17 +71,26 @@ fn build(
         overlap.as_deref(),
     ) {
         Ok(spec) => Some(spec),
-        Err(e) => {
-            let at = r
-                .and_then(|r| r.node().get(e.field))
-                .map(|n| n.location)
-                .unwrap_or(node.location);
-            diags.error(
-                source,
-                at,
-                format!("invalid `{}` in {what}: {}", e.field, e.message),
-                e.help,
+        Err(_) => {
+            let problems = ScheduleSpec::problems(
+                cron,
+                timezone.as_deref(),
+                catchup.as_deref(),
+                window.as_deref(),
+                overlap.as_deref(),
             );
+            for e in problems {
+                let at = r
+                    .and_then(|r| r.node().get(e.field))
+                    .map(|n| n.location)
+                    .unwrap_or(node.location);
+                diags.error(
+                    source,
+                    at,
+                    format!("invalid `{}` in {what}: {}", e.field, e.message),
+                    e.help,
+                );
+            }
             None
         }
     }

@@ -24,7 +24,8 @@ pub struct ScheduleSpec {
 
 impl ScheduleSpec {
     /// Validates a schedule's settings, as written in the workflow; `None` takes the default
-    /// (UTC, catch-up `latest`, window 24h, overlap `skip`). The first invalid setting is reported.
+    /// (UTC, catch-up `latest`, window 24h, overlap `skip`). The first invalid setting is
+    /// reported; [`ScheduleSpec::problems`] lists them all.
     pub fn new(
         cron: &str,
         timezone: Option<&str>,
@@ -40,6 +41,26 @@ impl ScheduleSpec {
             catchup_window: parse_window(catchup_window)?,
             overlap: Overlap::parse(overlap)?,
         })
+    }
+
+    /// Every invalid setting, not only the first (for `relay validate`, which reports all).
+    pub fn problems(
+        cron: &str,
+        timezone: Option<&str>,
+        catchup: Option<&str>,
+        catchup_window: Option<&str>,
+        overlap: Option<&str>,
+    ) -> Vec<ScheduleError> {
+        [
+            parse_cron(cron).err(),
+            parse_timezone(timezone).err(),
+            Catchup::parse(catchup).err(),
+            parse_window(catchup_window).err(),
+            Overlap::parse(overlap).err(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
 
     /// The cron expression as written (trimmed).
@@ -96,6 +117,22 @@ mod tests {
         assert_eq!(spec.catchup(), Catchup::All);
         assert_eq!(spec.catchup_window(), TimeDelta::minutes(90));
         assert_eq!(spec.overlap(), Overlap::Queue);
+    }
+
+    #[test]
+    fn problems_lists_every_invalid_setting() {
+        let fields: Vec<&str> = ScheduleSpec::problems(
+            "0 * * * *",
+            Some("Europe/Londn"),
+            Some("sometimes"),
+            Some("forever"),
+            Some("never"),
+        )
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
+        assert_eq!(fields, ["timezone", "catchup", "catchup_window", "overlap"]);
+        assert!(ScheduleSpec::problems("0 * * * *", None, None, None, None).is_empty());
     }
 
     #[test]
