@@ -129,6 +129,31 @@ impl<'a> OptionPlanner<'a> {
         self.diags.error(self.source, location, message, help);
     }
 
+    /// Refuses a formula in an option that takes its text literally (a key name, a regular
+    /// expression): without this, `to: <<RESOURCE.key>>` would silently name the key
+    /// `<<RESOURCE.key>>`. `=` counts as a formula only where `leading_equals` says so.
+    pub fn literal_text(
+        &mut self,
+        node: &Node,
+        option: &str,
+        text: &str,
+        leading_equals: bool,
+        example: &str,
+    ) -> Option<()> {
+        if !(text.contains("<<") || (leading_equals && text.starts_with('='))) {
+            return Some(());
+        }
+        self.error(
+            node.location,
+            format!(
+                "option `{option}` of action `{}` is taken literally; formulas are not evaluated there",
+                self.slug
+            ),
+            format!("write the value itself, e.g. `{option}: {example}`"),
+        );
+        None
+    }
+
     /// Credentials read by options where they are allowed.
     pub fn credentials(&self) -> Vec<String> {
         let mut names: Vec<String> = self

@@ -109,6 +109,7 @@ impl ActionType for EventTransformType {
                     "add `to:`, the key each element is put under, e.g. `ticket`",
                     p.diags,
                 )?;
+                p.literal_text(r.get("to")?, "to", to, true, "ticket")?;
                 let limit = r
                     .integer("limit", 1, 100_000_000, p.diags)
                     .unwrap_or(DEFAULT_EXPLODE_LIMIT) as usize;

@@ -65,6 +65,8 @@ pub fn plan(p: &mut OptionPlanner<'_>) -> Option<Arc<dyn Action>> {
         );
         let path = p.formula(path_node?, &format!("matchers.{i}.path"), false)?;
         let (pattern, to) = (pattern?, to?);
+        p.literal_text(m.get("regexp")?, "regexp", pattern, false, "'#(\\d+)'")?;
+        p.literal_text(m.get("to")?, "to", to, true, "ticket_ids")?;
         let regexp = match regex::RegexBuilder::new(pattern)
             .size_limit(1 << 20)
             .build()
