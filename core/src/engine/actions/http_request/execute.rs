@@ -628,7 +628,7 @@ fn parse_url(text: &str) -> Result<Url, Failed> {
     }
 }
 
-fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
+pub(super) fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
     if let Some(s) = v.as_str() {
         return match s.split_once(':') {
             Some((u, p)) => Ok((u.to_owned(), p.to_owned())),

@@ -133,9 +133,18 @@ impl HttpRequest {
             }
             p.formula(n, "headers", true)
         });
-        let basic_auth = r
-            .get("basic_auth")
-            .and_then(|n| p.formula(n, "basic_auth", true));
+        let basic_auth = r.get("basic_auth").and_then(|n| {
+            let compiled = p.formula(n, "basic_auth", true)?;
+            // A literal pair is checked now rather than on the first run.
+            if let Some(value) = compiled.as_constant() {
+                if super::execute::basic_auth_parts(value).is_err() {
+                    let message = format!("option `basic_auth` of action `{}` must be \"user:password\" or [user, password]", p.slug);
+                    p.error(n.location, message, "e.g. `basic_auth: \"svc-user:<<CREDENTIAL.password>>\"` or `basic_auth: [svc-user, \"<<CREDENTIAL.password>>\"]`");
+                    return None;
+                }
+            }
+            Some(compiled)
+        });
         let timeout = match r.get("timeout") {
             Some(n) => setting(p, n, "timeout", |v| seconds(v)),
             None => Some(Setting::Fixed(Duration::from_secs_f64(DEFAULT_TIMEOUT))),
