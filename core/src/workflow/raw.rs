@@ -55,6 +55,9 @@ pub struct RawAction {
     pub type_name: String,
     pub type_location: Location,
     pub options: Node,
+    /// Whether `options` came from a JSON string (Tines' paste format), so it is not part of
+    /// the file's YAML tree.
+    pub options_from_json: bool,
     /// Where a missing option is reported: the `options:` key, else the action itself.
     pub options_location: Location,
     pub description: Option<String>,
@@ -181,7 +184,7 @@ impl RawWorkflow {
     /// `local:`, options pasted as JSON), so a repeated key is never kept silently.
     pub fn report_duplicate_keys(&self, diags: &mut Diagnostics) {
         yaml::report_duplicate_keys(&self.source, &self.root, diags);
-        for action in &self.actions {
+        for action in self.actions.iter().filter(|a| a.options_from_json) {
             yaml::report_duplicate_keys(&self.source, &action.options, diags);
         }
     }
@@ -256,6 +259,7 @@ fn read_action(
                 .map(|(k, _)| k.location)
         })
         .unwrap_or(node.location);
+    let pasted_as_json = options_node.is_some_and(|o| matches!(o.value, NodeValue::Str(_)));
     let options = match options_node {
         None => Node::new(NodeValue::Map(Vec::new()), node.location),
         Some(opts) => match &opts.value {
@@ -276,6 +280,7 @@ fn read_action(
         type_name,
         type_location: type_node.location,
         options,
+        options_from_json: pasted_as_json,
         options_location,
         description: r.string("description", diags).map(str::to_owned),
         disabled: r.bool("disabled", diags).unwrap_or(false),

@@ -37,15 +37,24 @@ type Found<'a> = (&'a str, crate::source::Location, u32, Option<&'a str>);
 fn collect<'a>(node: &'a Node, parent: Option<&'a str>, found: &mut Vec<Found<'a>>) {
     match &node.value {
         NodeValue::Map(entries) => {
-            let mut seen: HashMap<&str, u32> = HashMap::new();
-            for (key, value) in entries {
-                match seen.get(key.name.as_str()) {
-                    Some(first_line) => {
-                        found.push((&key.name, key.location, *first_line, parent));
-                    }
-                    None => {
+            // Most mappings are small: a scan of the keys before beats hashing them.
+            let mut seen: Option<HashMap<&str, u32>> = None;
+            for (i, (key, value)) in entries.iter().enumerate() {
+                let first_line = if entries.len() <= 16 {
+                    entries[..i]
+                        .iter()
+                        .find(|(k, _)| k.name == key.name)
+                        .map(|(k, _)| k.location.line)
+                } else {
+                    let seen = seen.get_or_insert_with(HashMap::new);
+                    let first = seen.get(key.name.as_str()).copied();
+                    if first.is_none() {
                         seen.insert(&key.name, key.location.line);
                     }
+                    first
+                };
+                if let Some(first_line) = first_line {
+                    found.push((&key.name, key.location, first_line, parent));
                 }
                 collect(value, Some(&key.name), found);
             }
