@@ -1124,3 +1124,42 @@ links:
     assert_eq!(out.len(), 1, "{}", missed.stdout);
     assert_eq!(out[0]["not_one"], json!({"seen": 2}));
 }
+
+#[test]
+fn a_missing_path_used_as_an_operand_fails_the_execution_naming_it() {
+    // formulas.md: a path that does not exist is an error outside DEFAULT / IS_PRESENT /
+    // IS_BLANK / `is defined`. MiniJinja alone would read it as empty and carry on.
+    let wf = |formula: &str| {
+        format!(
+            "name: Missing\nactions:\n  - name: A\n    type: event_transform\n    options:\n      mode: message_only\n      payload:\n        v: '{formula}'\n"
+        )
+    };
+    for formula in [
+        "=[x.nope]",
+        r#"={"k": x.nope}"#,
+        r#"=x.nope ~ "!""#,
+        "=x.nope == 1",
+        "=x.nope|length",
+    ] {
+        let r = run_workflow("", &wf(formula), &["--input", r#"{"x": {"y": 1}}"#]);
+        r.assert_code(1);
+        assert!(
+            r.stderr
+                .contains("`x.nope` does not exist: `x` has no key `nope`"),
+            "{formula}: {}",
+            r.stderr
+        );
+    }
+    // Guards, and expressions that may skip an operand, still see it as missing.
+    for (formula, value) in [
+        ("=DEFAULT(x.nope, 3)", json!(3)),
+        ("=x.nope|default(4)", json!(4)),
+        ("=IF(IS_PRESENT(x.nope), x.nope, 5)", json!(5)),
+        ("=x.nope or 6", json!(6)),
+        (r#"=x.y ~ "!""#, json!("1!")),
+    ] {
+        let r = run_workflow("", &wf(formula), &["--input", r#"{"x": {"y": 1}}"#]);
+        r.assert_code(0);
+        assert_eq!(leaves(&r)[0]["a"]["v"], value, "{formula}");
+    }
+}

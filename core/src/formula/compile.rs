@@ -42,6 +42,9 @@ pub(super) struct Expr {
     pub program: Program,
     /// The dotted paths it reads, to name the missing one when the result is undefined.
     pub paths: Vec<String>,
+    /// Paths that must exist before a MiniJinja program runs: read unguarded by an
+    /// expression that evaluates every operand (see [`super::guards::required_paths`]).
+    pub required: Vec<String>,
 }
 
 /// How an expression is evaluated.
@@ -287,6 +290,7 @@ fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
             source: src.to_owned(),
             program: Program::Path(path),
             paths,
+            required: Vec::new(),
         });
     }
     super::limits::check_operator_count(src)?;
@@ -295,10 +299,12 @@ fn compile_uncached(src: &str) -> Result<Expr, FormulaSyntaxError> {
         .map_err(|e| syntax_error(src, &e))?;
     let mut paths = referenced_paths(compiled.undeclared_variables(true), src);
     check_functions(&mut paths, src)?;
+    let required = super::guards::required_paths(src, &paths);
     Ok(Expr {
         source: src.to_owned(),
         program: Program::MiniJinja(compiled),
         paths,
+        required,
     })
 }
 

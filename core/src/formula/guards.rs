@@ -4,6 +4,53 @@
 //! `DEFAULT(RESOURCE.region, "eu")` or `DEFAULT(branch_a.id, branch_b.id)` is the point.
 
 const GUARD_FUNCTIONS: &[&str] = &["DEFAULT", "IS_PRESENT", "IS_BLANK"];
+/// As filters, MiniJinja's own `default` (and its short name `d`) guard too.
+const GUARD_FILTERS: &[&str] = &["DEFAULT", "IS_PRESENT", "IS_BLANK", "default", "d"];
+/// Words after which an operand may not be evaluated at all (`IF(c, a, b)`, `a or b`,
+/// `x if c else y`, `NOT(x)` accepts a missing value as false).
+const SHORT_CIRCUIT_WORDS: &[&str] = &["IF", "NOT", "if", "else", "and", "or", "not"];
+/// Roots that always exist, or are checked before rendering (credentials).
+const ALWAYS_PRESENT_ROOTS: &[&str] = &["CREDENTIAL", "META", "INFO", "TRUE", "FALSE", "NULL"];
+
+/// The paths of `src` that must exist before it is evaluated: those it reads unguarded,
+/// when nothing in it may skip an operand. With a short-circuit (`IF`, `and`, `or`, an inline
+/// `if`, `NOT`) nothing is required up front: `IF(IS_PRESENT(a), a.b, 0)` must work.
+pub fn required_paths(src: &str, paths: &[String]) -> Vec<String> {
+    if has_short_circuit(src) {
+        return Vec::new();
+    }
+    paths
+        .iter()
+        .filter(|p| {
+            let root = p.split('.').next().unwrap_or_default();
+            !ALWAYS_PRESENT_ROOTS.contains(&root)
+        })
+        .filter(|p| !is_guarded(src, p))
+        .cloned()
+        .collect()
+}
+
+/// Whether `src` holds, outside string literals, a word that may leave an operand unevaluated.
+fn has_short_circuit(src: &str) -> bool {
+    let mut quote = None;
+    let mut escaped = false;
+    let mut word = String::new();
+    for c in src.chars().chain(std::iter::once(' ')) {
+        if step_quote(&mut quote, &mut escaped, c) {
+            word.clear();
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c);
+            continue;
+        }
+        if SHORT_CIRCUIT_WORDS.contains(&word.as_str()) {
+            return true;
+        }
+        word.clear();
+    }
+    false
+}
 
 /// True when every occurrence of `path` in `src` is guarded (false when it does not occur).
 pub fn is_guarded(src: &str, path: &str) -> bool {
@@ -95,7 +142,7 @@ fn tested_or_filtered(rest: &str) -> bool {
     }
     if let Some(filter) = rest.strip_prefix('|') {
         let name = filter.trim_start();
-        return GUARD_FUNCTIONS.iter().any(|g| {
+        return GUARD_FILTERS.iter().any(|g| {
             name.strip_prefix(g).is_some_and(|after| {
                 after
                     .chars()
@@ -149,6 +196,42 @@ mod tests {
         assert!(
             !is_guarded("a.bc is defined", "a.b"),
             "a longer name is another path"
+        );
+    }
+
+    #[test]
+    fn required_paths_are_the_unguarded_ones_of_expressions_without_short_circuits() {
+        use super::required_paths;
+        let paths = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            required_paths(
+                "[a.b, DEFAULT(c, 1), CREDENTIAL.x]",
+                &paths(&["a.b", "c", "CREDENTIAL.x"])
+            ),
+            ["a.b"]
+        );
+        assert_eq!(required_paths(r#"a ~ "x""#, &paths(&["a"])), ["a"]);
+        assert_eq!(
+            required_paths("a|default(1) + 1", &paths(&["a"])),
+            Vec::<String>::new()
+        );
+        for lenient in [
+            "IF(a, 1, 2)",
+            "NOT(a)",
+            "a or 1",
+            "a and 1",
+            "1 if a else 2",
+            "not a",
+        ] {
+            assert!(
+                required_paths(lenient, &paths(&["a"])).is_empty(),
+                "{lenient}"
+            );
+        }
+        assert_eq!(
+            required_paths(r#"a ~ " or if ""#, &paths(&["a"])),
+            ["a"],
+            "words inside strings are text"
         );
     }
 

@@ -103,9 +103,19 @@ fn render_tree(tree: &Tree, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, Formu
 fn eval(e: &Expr, ctx: &Ctx<'_>, scope: &Scope) -> Result<Value, FormulaError> {
     match &e.program {
         Program::Path(path) => Ok(path.eval(scope)),
-        Program::MiniJinja(program) => program
-            .eval(ctx.get().clone())
-            .map_err(|err| explain(&err, &e.source, &e.paths, scope)),
+        Program::MiniJinja(program) => {
+            // MiniJinja reads a missing path as undefined and carries on (`nope ~ "x"` is
+            // "x"); formulas.md makes it an error outside the guards, so check first.
+            if let Some(m) = first_missing(&e.required, scope) {
+                return Err(FormulaError::new(format!(
+                    "{m} (in formula `{}`)",
+                    e.source
+                )));
+            }
+            program
+                .eval(ctx.get().clone())
+                .map_err(|err| explain(&err, &e.source, &e.paths, scope))
+        }
     }
 }
 
