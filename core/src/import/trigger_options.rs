@@ -2,22 +2,7 @@
 
 use super::json::Json;
 use super::scalars::{Expect, normalise as normalise_scalar};
-
-/// Rule types Relay's trigger has (workflow.md).
-pub const RULE_TYPES: &[&str] = &[
-    "field==value",
-    "field!=value",
-    "field>value",
-    "field>=value",
-    "field<value",
-    "field<=value",
-    "regex",
-    "!regex",
-    "in",
-    "!in",
-    "is_null",
-    "is_not_null",
-];
+use crate::engine::actions::trigger::RULE_TYPES;
 
 /// Normalises the (already rewritten) options of a `trigger` action.
 pub fn normalise(entries: &mut Vec<(String, Json)>, issues: &mut Vec<String>) {

@@ -17,7 +17,8 @@ use crate::yaml::{MapReader, did_you_mean};
 /// The options `trigger` reads (the Tines importer keeps the others aside).
 pub(crate) const KEYS: &[&str] = &["rules", "must_match"];
 const RULE_KEYS: &[&str] = &["type", "value", "path"];
-const RULE_TYPES: &[&str] = &[
+/// The rule types of workflow.md (the Tines importer checks rules against the same list).
+pub(crate) const RULE_TYPES: &[&str] = &[
     "field==value",
     "field!=value",
     "field>value",
