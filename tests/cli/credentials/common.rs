@@ -11,6 +11,7 @@ use serde_json::Value;
 
 pub use crate::support::encoding::base64;
 use crate::support::encoding::url_encode;
+use crate::support::relay::{relay_command, run_to_end};
 use crate::support::{RunResult, TestSandbox};
 
 /// The sandbox user's password: a canary that must never be printed or stored.
@@ -138,18 +139,7 @@ impl Project {
     }
 
     fn command(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
-        cmd.args(args).current_dir(self.dir.path());
-        for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_")
-                || k == "HALO_PASSWORD"
-                || k.ends_with("_PROXY")
-                || k.ends_with("_proxy")
-            {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("NO_COLOR", "1");
+        let mut cmd = relay_command(self.dir.path(), args);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -166,12 +156,7 @@ impl Project {
         stdin: Option<&str>,
         env: &[(&str, &str)],
     ) -> RunResult {
-        let (status, stdout, stderr) = self.exec(args, stdin, env);
-        RunResult {
-            code: status.code().unwrap_or(-1),
-            stdout,
-            stderr,
-        }
+        self.exec(args, stdin, env).into()
     }
 
     /// `relay ARGS`, returning the raw exit status too (to tell a SIGKILL from an exit).
@@ -181,25 +166,7 @@ impl Project {
         stdin: Option<&str>,
         env: &[(&str, &str)],
     ) -> (std::process::ExitStatus, String, String) {
-        let mut cmd = self.command(args, env);
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn relay");
-        if let Some(data) = stdin {
-            use std::io::Write;
-            let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(data.as_bytes()).expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait for relay");
-        (
-            out.status,
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        run_to_end(self.command(args, env), stdin.map(str::as_bytes))
     }
 
     pub fn relay(&self, args: &[&str]) -> RunResult {

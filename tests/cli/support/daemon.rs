@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::relay::RunResult;
+use super::relay::{RunResult, relay_command, run_to_end};
 
 /// A temp directory holding `relay.yaml`, `workflows/` and (once used) `.relay/`.
 pub struct Project {
@@ -67,14 +67,7 @@ impl Project {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
-        cmd.args(args).current_dir(self.dir());
-        for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_") || k.ends_with("_PROXY") || k.ends_with("_proxy") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("NO_COLOR", "1");
+        let mut cmd = relay_command(self.dir(), args);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -83,16 +76,7 @@ impl Project {
 
     /// Runs `relay ARGS` to completion in the project.
     pub fn relay(&self, args: &[&str]) -> RunResult {
-        let out = self
-            .command(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run relay");
-        RunResult {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        run_to_end(self.command(args), None).into()
     }
 
     /// Every recorded run (`relay runs list --output json`), newest first.

@@ -2,11 +2,10 @@
 //! (import, then validate, then run…), unlike [`crate::support::Relay`], whose builder is
 //! consumed by its arguments.
 
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use super::RunResult;
+use super::relay::{relay_command, run_to_end};
 
 pub struct Project {
     dir: tempfile::TempDir,
@@ -55,40 +54,11 @@ impl Project {
         self.relay_with(args, None)
     }
 
-    /// `relay ARGS` in the directory, with `stdin` when given; the caller's RELAY_*, proxy and
-    /// HALO_ACCESS_TOKEN variables are removed, as [`crate::support::Relay`] does.
+    /// `relay ARGS` in the directory, with `stdin` when given (a clean environment, as
+    /// [`relay_command`] makes it).
     pub fn relay_with(&self, args: &[&str], stdin: Option<&str>) -> RunResult {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
-        cmd.args(args).current_dir(self.dir.path());
-        for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_")
-                || k == "HALO_ACCESS_TOKEN"
-                || k.ends_with("_PROXY")
-                || k.ends_with("_proxy")
-            {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("NO_COLOR", "1");
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd.stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn relay");
-        if let Some(data) = stdin {
-            let mut pipe = child.stdin.take().expect("stdin");
-            pipe.write_all(data.as_bytes()).expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait for relay");
-        RunResult {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut cmd = relay_command(self.dir.path(), args);
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        run_to_end(cmd, stdin.map(str::as_bytes)).into()
     }
 }

@@ -1,8 +1,58 @@
 //! Runs `relay` as a user would: its own process, a working directory, arguments, stdin.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+
+/// `relay ARGS` in `dir`, without anything of the caller's environment that would redirect or
+/// reconfigure it (RELAY_*, proxies, the HALO_* variables the examples read), and without colour.
+pub fn relay_command<S: AsRef<std::ffi::OsStr>>(dir: &Path, args: &[S]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
+    cmd.args(args).current_dir(dir);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("RELAY_")
+            || k == "HALO_ACCESS_TOKEN"
+            || k == "HALO_PASSWORD"
+            || k.ends_with("_PROXY")
+            || k.ends_with("_proxy")
+        {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+/// Runs `cmd` to its end with `stdin` (or none), capturing stdout and stderr.
+pub fn run_to_end(mut cmd: Command, stdin: Option<&[u8]>) -> (ExitStatus, String, String) {
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn relay");
+    if let Some(data) = stdin {
+        let mut pipe = child.stdin.take().expect("stdin");
+        pipe.write_all(data).expect("write stdin");
+    }
+    let out = child.wait_with_output().expect("wait for relay");
+    (
+        out.status,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+impl From<(ExitStatus, String, String)> for RunResult {
+    fn from((status, stdout, stderr): (ExitStatus, String, String)) -> RunResult {
+        RunResult {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
+    }
+}
 
 /// A `relay` invocation being prepared in its own temporary directory.
 pub struct Relay {
@@ -98,37 +148,8 @@ impl Relay {
 
     /// Runs `relay` with the arguments so far (the builder can be run again).
     pub fn run(&self) -> RunResult {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_relay"));
-        cmd.args(&self.args).current_dir(self.dir.path());
-        for (k, _) in std::env::vars() {
-            if k.starts_with("RELAY_")
-                || k == "HALO_ACCESS_TOKEN"
-                || k.ends_with("_PROXY")
-                || k.ends_with("_proxy")
-            {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.env("NO_COLOR", "1");
-        for (k, v) in &self.env {
-            cmd.env(k, v);
-        }
-        cmd.stdin(if self.stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        });
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("spawn relay");
-        if let Some(data) = &self.stdin {
-            let mut stdin = child.stdin.take().expect("stdin");
-            stdin.write_all(data).expect("write stdin");
-        }
-        let out = child.wait_with_output().expect("wait for relay");
-        RunResult {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        let mut cmd = relay_command(self.dir.path(), &self.args);
+        cmd.envs(self.env.iter().map(|(k, v)| (k, v)));
+        run_to_end(cmd, self.stdin.as_deref()).into()
     }
 }
