@@ -78,6 +78,22 @@ fn first_life(project: &Project) -> Vec<DateTime<Utc>> {
 }
 
 /// Waits while the daemon is down, so fire times are missed.
+/// Starts the daemon again and stops it after two fires of its own (the catch-up, which
+/// comes first, is over by then). Returns when it was started, and the stopped daemon.
+fn restart_until_two_live_fires(project: &Project) -> (DateTime<Utc>, DaemonProc) {
+    let restart = Utc::now();
+    let mut daemon = project.daemon(&[]);
+    daemon.wait_for("two live fires", WAIT, |d| {
+        logged_fire_times(d, TICK)
+            .iter()
+            .filter(|t| **t > restart)
+            .count()
+            >= 2
+    });
+    assert_eq!(daemon.stop(), 0);
+    (restart, daemon)
+}
+
 fn downtime() {
     std::thread::sleep(Duration::from_secs(3));
 }
@@ -88,17 +104,7 @@ fn catchup_all_runs_every_missed_second_once_after_a_restart() {
     let first = first_life(&project);
     let last = *first.last().unwrap();
     downtime();
-    let restart = Utc::now();
-    let mut second = project.daemon(&[]);
-    // Two live fires after the restart: the catch-up (which comes first) is over by then.
-    second.wait_for("two live fires", WAIT, |d| {
-        logged_fire_times(d, TICK)
-            .iter()
-            .filter(|t| **t > restart)
-            .count()
-            >= 2
-    });
-    assert_eq!(second.stop(), 0);
+    let (restart, second) = restart_until_two_live_fires(&project);
 
     let all = project.fire_times(TICK);
     // No fire time ran twice, and every second since the first fire ran: the missed ones too.
@@ -164,16 +170,7 @@ fn catchup_latest_runs_only_the_newest_missed_second_and_records_the_others_miss
 
     // A continuous restart: nothing run twice, and again only the newest missed time runs.
     std::thread::sleep(Duration::from_secs(2));
-    let restart = Utc::now();
-    let mut third = project.daemon(&[]);
-    third.wait_for("two live fires", WAIT, |d| {
-        logged_fire_times(d, TICK)
-            .iter()
-            .filter(|t| **t > restart)
-            .count()
-            >= 2
-    });
-    assert_eq!(third.stop(), 0);
+    let (restart, third) = restart_until_two_live_fires(&project);
     let all = project.fire_times(TICK);
     assert_unique(&all);
     let skipped_over: Vec<_> = all
