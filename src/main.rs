@@ -129,3 +129,9 @@ fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
             .build()
     }
 }
+
+// Measured on the fan-out benchmark (docs/performance.md): glibc's allocator cost relay about
+// 15 % of its CPU there; mimalloc's per-thread free lists are cheaper for the many short-lived
+// allocations of requests, responses and events.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

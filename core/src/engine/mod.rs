@@ -4,12 +4,14 @@
 
 mod action;
 pub mod actions;
+mod book;
 mod context;
 mod observer;
 mod outcome;
 mod report;
 mod run;
 mod services;
+mod worker;
 
 pub use action::{Action, ActionType};
 pub use context::{ActionContext, RunContext};
