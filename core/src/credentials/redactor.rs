@@ -35,6 +35,8 @@ struct Registry {
 /// One immutable build of the automaton, shared by redactions already running.
 pub(super) struct Compiled {
     automaton: AhoCorasick,
+    /// The same forms, only to tell quickly whether a text holds any.
+    detector: AhoCorasick,
     form_name: Vec<usize>,
     markers: Vec<Vec<u8>>,
     /// Length in bytes of the longest form.
@@ -194,8 +196,16 @@ impl Registry {
             .match_kind(MatchKind::Standard)
             .build(self.forms.iter().map(|f| f.as_bytes()))
             .ok()?;
+        // Whether anything matches does not depend on the match kind, and leftmost-first
+        // semantics let the SIMD (Teddy) searcher answer it: the standard automaton's
+        // rare-byte prefilter stops at every hex digit of a hex token in a JSON body.
+        let detector = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(self.forms.iter().map(|f| f.as_bytes()))
+            .ok()?;
         Some(Compiled {
             automaton,
+            detector,
             form_name: self.form_name.clone(),
             markers: self
                 .names
@@ -213,7 +223,7 @@ impl Compiled {
     pub(super) fn regions(&self, haystack: &[u8]) -> Vec<Region> {
         // Almost all text holds no secret: one forward scan (much cheaper than collecting
         // overlapping matches) settles that.
-        if !self.automaton.is_match(haystack) {
+        if !self.detector.is_match(haystack) {
             return Vec::new();
         }
         let mut matches: Vec<(usize, usize, usize)> = self

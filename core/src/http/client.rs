@@ -192,7 +192,7 @@ impl HttpClient {
                 && matches!(status, 301 | 302 | 303 | 307 | 308)
                 && location.is_some();
             if !redirect {
-                let headers = response.headers().clone();
+                let headers = detached(response.headers());
                 let final_url = response.url().clone();
                 let body = read_capped(response, options.body_cap)
                     .await
@@ -284,6 +284,22 @@ fn build(tls: Tls) -> reqwest::Client {
         Tls::None => builder.tls_certs_only(std::iter::empty()),
     };
     builder.build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// A copy of `headers` that owns its bytes. Parsed header values are slices of the
+/// connection's read buffer: keeping them (a result lives as long as the run) would pin one
+/// whole buffer per response and make the connection allocate a fresh one for every read,
+/// which in a 2,000-request fan-out was a fifth of Relay's CPU in page faults.
+fn detached(headers: &HeaderMap) -> HeaderMap {
+    let mut owned = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let name =
+            HeaderName::from_bytes(name.as_str().as_bytes()).unwrap_or_else(|_| name.clone());
+        let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+        copy.set_sensitive(value.is_sensitive());
+        owned.append(name, copy);
+    }
+    owned
 }
 
 /// A transport error in one line, with its innermost cause (e.g. "connection refused").
