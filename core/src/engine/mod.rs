@@ -20,3 +20,5 @@ pub use outcome::{Outcome, Status};
 pub use report::{Failure, RunReport};
 pub use run::{RunOptions, run};
 pub use services::Services;
+#[cfg(test)]
+mod run_tests;

@@ -332,3 +332,39 @@ fn seconds(d: Duration) -> String {
         format!("{s:.1} s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detached_headers_are_equal_but_own_their_bytes() {
+        // Values parsed from a response are slices of one shared buffer, as hyper makes them.
+        let buffer = bytes::Bytes::from(b"application/jsonsecret-cookie-1secret-cookie-2".to_vec());
+        let mut original = HeaderMap::new();
+        original.insert(
+            "content-type",
+            HeaderValue::from_maybe_shared(buffer.slice(0..16)).unwrap(),
+        );
+        let mut cookie = HeaderValue::from_maybe_shared(buffer.slice(16..31)).unwrap();
+        cookie.set_sensitive(true);
+        original.append("x-cookie", cookie);
+        original.append(
+            "x-cookie",
+            HeaderValue::from_maybe_shared(buffer.slice(31..46)).unwrap(),
+        );
+
+        let copy = detached(&original);
+
+        assert_eq!(copy, original);
+        assert_eq!(copy.get_all("x-cookie").iter().count(), 2);
+        assert!(copy.get("x-cookie").unwrap().is_sensitive());
+        let range = buffer.as_ptr_range();
+        for value in copy.values() {
+            assert!(
+                !range.contains(&value.as_bytes().as_ptr()),
+                "a detached value must not point into the response's buffer"
+            );
+        }
+    }
+}
