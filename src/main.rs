@@ -6,6 +6,7 @@ mod commands;
 mod exit;
 mod loading;
 mod logging;
+mod memory;
 mod output;
 mod render;
 mod report;
@@ -23,6 +24,9 @@ use crate::output::{Output, Style};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if matches!(cli.command, Command::Daemon(_)) {
+        memory::no_transparent_huge_pages();
+    }
     let redactor = Arc::new(Redactor::new());
     let out = Arc::new(Output::new(cli.color, redactor.clone()));
     install_panic_hook(out.clone());

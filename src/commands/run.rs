@@ -91,6 +91,12 @@ fn read_input(input: Option<&str>) -> Result<Value, Failure> {
         }
         Some(arg) if arg.starts_with('@') => {
             let path = &arg[1..];
+            // Decided before reading, so the text itself lands in small pages too.
+            if std::fs::metadata(path)
+                .is_ok_and(|m| m.len() > crate::memory::LARGE_INPUT_BYTES as u64)
+            {
+                crate::memory::no_transparent_huge_pages();
+            }
             let text = std::fs::read_to_string(path).map_err(|e| {
                 Failure::new(
                     Exit::NoInput,
@@ -101,6 +107,9 @@ fn read_input(input: Option<&str>) -> Result<Value, Failure> {
         }
         Some(text) => (text.to_owned(), "--input".to_owned()),
     };
+    if text.len() > crate::memory::LARGE_INPUT_BYTES {
+        crate::memory::no_transparent_huge_pages();
+    }
     let value = serde_json::from_str::<Value>(&text).map_err(|e| Failure::new(Exit::Usage, format!("{origin} is not valid JSON: {e} (pass a JSON object, e.g. --input '{{\"ticket_id\": 7}}')")))?;
     // The entry event's keys are formula roots (workflow.md), so it must be an object.
     if value.kind() != relay_core::ValueKind::Map {

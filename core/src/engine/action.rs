@@ -32,7 +32,9 @@ pub trait Action: Send + Sync + fmt::Debug {
         false
     }
 
-    /// Whether it runs without I/O, so the engine can run it inline instead of spawning a task.
+    /// Whether its executions must run one at a time, in the order their events arrived (the
+    /// engine's pure lane): actions that keep state across events, or that are so cheap that
+    /// running them concurrently would buy nothing.
     fn is_pure(&self) -> bool {
         false
     }

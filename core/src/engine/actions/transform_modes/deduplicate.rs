@@ -108,10 +108,10 @@ impl Action for Deduplicate {
         })
     }
 
-    /// Run inline by the coordinator, one event at a time in arrival order: spawned executions
-    /// start in any order, so concurrent checks let a later duplicate win over the first
-    /// occurrence (and made `lookback` depend on scheduling). The store access is one short
-    /// transaction, so holding the coordinator for it is cheap.
+    /// Run in the pure lane, one event at a time in arrival order: concurrent executions start
+    /// in any order, so concurrent checks let a later duplicate win over the first occurrence
+    /// (and made `lookback` depend on scheduling). The store access is one short transaction,
+    /// so holding the lane for it is cheap.
     fn is_pure(&self) -> bool {
         true
     }
