@@ -11,6 +11,7 @@ use crate::cli::{Cli, OutputFormat, RunArgs};
 use crate::exit::{Exit, Failure};
 use crate::loading::{load_config, parse_resources, plan_file};
 use crate::output::Output;
+use crate::render::json_stream::JsonStream;
 use crate::render::progress::Progress;
 use crate::report::{print_diagnostics, print_summary};
 use crate::setup;
@@ -36,9 +37,15 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
     } else {
         OutputFormat::Json
     });
+    let stream = if format == OutputFormat::Json && !args.dry_run {
+        JsonStream::start(out.redactor.clone())
+    } else {
+        None
+    };
     let observer = Arc::new(Progress {
         out: out.clone(),
         format,
+        stream,
     });
     let options = RunOptions {
         input,
@@ -48,8 +55,12 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
         default_timeout: None,
     };
     let report = tokio::select! {
-        report = engine::run(Arc::new(plan), services, options, observer) => report,
+        report = engine::run(Arc::new(plan), services, options, observer.clone()) => report,
         _ = tokio::signal::ctrl_c() => {
+            // What was printed stays a valid JSON array.
+            if let Some(stream) = &observer.stream {
+                stream.finish();
+            }
             out.clear_progress();
             out.stderr_line("interrupted: the run was stopped before it finished");
             return Ok(Exit::Interrupted);
@@ -57,10 +68,11 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
     };
     out.clear_progress();
     if !args.dry_run {
-        match format {
-            OutputFormat::Pretty => out.stdout_json(&report.output, true),
-            OutputFormat::Json => out.stdout_json(&report.output, false),
-            OutputFormat::Ndjson => {}
+        match (format, &observer.stream) {
+            (_, Some(stream)) => stream.finish(),
+            (OutputFormat::Pretty, None) => out.stdout_json(&report.output, true),
+            (OutputFormat::Json, None) => out.stdout_json(&report.output, false),
+            (OutputFormat::Ndjson, None) => {}
         }
     }
     print_summary(&report, &out);

@@ -2,5 +2,6 @@
 
 pub mod diagnostic;
 pub mod events;
+pub mod json_stream;
 pub mod preview;
 pub mod progress;

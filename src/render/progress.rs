@@ -7,6 +7,7 @@ use std::time::Duration;
 use relay_core::engine::{EmitStatus, ExecutionReport, Observer, RequestPreview, Status};
 use relay_core::event::Event;
 
+use super::json_stream::JsonStream;
 use super::{events, preview};
 use crate::cli::OutputFormat;
 use crate::output::{Output, Style};
@@ -17,6 +18,8 @@ const BAR_THRESHOLD: usize = 50;
 pub struct Progress {
     pub out: Arc<Output>,
     pub format: OutputFormat,
+    /// Where leaf events go as they are released (`--output json`), if printing as they come.
+    pub stream: Option<JsonStream>,
 }
 
 impl Observer for Progress {
@@ -55,6 +58,12 @@ impl Observer for Progress {
         if self.format == OutputFormat::Ndjson {
             self.out
                 .stdout(&events::ndjson_line(run_id, action, status, event));
+        }
+    }
+
+    fn output(&self, event: &Event) {
+        if let Some(stream) = &self.stream {
+            stream.push(event);
         }
     }
 

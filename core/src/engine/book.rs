@@ -249,6 +249,7 @@ impl Book {
             // a success of an action whose only links are `failure` or `no_match` ones goes
             // nowhere and is not output either.
             if !delivered && kind == LinkKind::Default && planned.outgoing.is_empty() {
+                cx.observer.output(&event);
                 self.output.push(event);
             }
         }

@@ -47,6 +47,9 @@ pub struct RequestPreview {
 pub trait Observer: Send + Sync {
     fn execution(&self, _report: &ExecutionReport<'_>) {}
     fn emitted(&self, _run_id: &str, _action: &str, _status: EmitStatus, _event: &Event) {}
+    /// An event of the run's output (a leaf event), as soon as it is released, in the order of
+    /// `RunReport::output`.
+    fn output(&self, _event: &Event) {}
     fn preview(&self, _request: &RequestPreview) {}
     /// Executions finished so far and executions still waiting, for progress bars.
     fn progress(&self, _done: usize, _waiting: usize) {}
