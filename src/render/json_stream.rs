@@ -7,7 +7,7 @@ use std::io::Write;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
-use relay_core::credentials::{Redactor, RedactingWriter};
+use relay_core::credentials::{RedactingWriter, Redactor};
 use relay_core::event::Event;
 
 /// Events handed over per wake-up of the writer: waking it for each one cost the run more
@@ -83,7 +83,10 @@ fn write_array(shared: &Shared, redactor: Arc<Redactor>) {
             let (events, closed) = {
                 let mut pending = shared.lock();
                 while pending.events.len() < BATCH && !pending.closed {
-                    pending = shared.ready.wait(pending).unwrap_or_else(|p| p.into_inner());
+                    pending = shared
+                        .ready
+                        .wait(pending)
+                        .unwrap_or_else(|p| p.into_inner());
                 }
                 (std::mem::take(&mut pending.events), pending.closed)
             };
@@ -95,7 +98,10 @@ fn write_array(shared: &Shared, redactor: Arc<Redactor>) {
                 if let Err(e) = serde_json::to_writer(&mut out, event)
                     && !e.is_io()
                 {
-                    let _ = write!(out, "{{\"error\": \"cannot print the event as JSON: {e}\"}}");
+                    let _ = write!(
+                        out,
+                        "{{\"error\": \"cannot print the event as JSON: {e}\"}}"
+                    );
                 }
             }
             if closed {

@@ -439,3 +439,31 @@ fn a_secret_cut_by_the_shortened_event_of_a_failure_report_does_not_leak_its_pre
         r.stderr
     );
 }
+
+#[test]
+fn the_streamed_json_output_of_many_events_is_one_ordered_array_without_the_canary() {
+    // 600 leaf events: several hand-overs to the output thread and many 64 KiB writes, so
+    // secrets also straddle the redacting writer's block boundaries.
+    let rec = leaky_server(false);
+    let wf = format!(
+        "name: Many\nconcurrency: 16\nactions:\n  - name: Items\n    type: event_transform\n    options:\n      mode: explode\n      path: <<range(600) | list>>\n      to: n\n{}",
+        fetch_action(&rec, "")
+    );
+    let r = run(&rec, &wf, &["--output", "json"], &[]);
+    r.assert_code(0);
+    assert_no_secret("streamed json", &r);
+    let events: Vec<serde_json::Value> = serde_json::from_str(&r.stdout)
+        .unwrap_or_else(|e| panic!("stdout is one JSON array ({e}):\n{}", r.stdout));
+    let order: Vec<i64> = events
+        .iter()
+        .map(|e| e["items"]["n"].as_i64().unwrap())
+        .collect();
+    assert_eq!(order, (0..600).collect::<Vec<_>>());
+    assert!(
+        events
+            .iter()
+            .all(|e| e["fetch"]["body"]["leak"]["b64"] == "[REDACTED:canary]"),
+        "every event's leaked form is masked"
+    );
+    assert!(r.stdout.ends_with("]\n"));
+}
