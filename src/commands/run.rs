@@ -53,6 +53,7 @@ pub async fn run(args: &RunArgs, cli: &Cli, out: Arc<Output>) -> Result<Exit, Fa
         trigger: "cli".into(),
         run_id: None,
         default_timeout: None,
+        collect_output: observer.stream.is_none(),
     };
     let report = tokio::select! {
         report = engine::run(Arc::new(plan), services, options, observer.clone()) => report,

@@ -558,6 +558,8 @@ impl Daemon {
                 trigger: "schedule".into(),
                 run_id: Some(id.clone()),
                 default_timeout: Some(SCHEDULED_RUN_TIMEOUT),
+                // Scheduled runs record executions, not the output: nothing reads it.
+                collect_output: false,
             };
             let report = engine::run(plan, services.clone(), options, observer.clone()).await;
             let succeeded = report.succeeded;

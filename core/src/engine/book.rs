@@ -60,13 +60,14 @@ pub(super) struct Book {
     /// Jobs and pure lanes taken and not yet given back.
     in_flight: usize,
     pub output: Vec<Event>,
+    collect_output: bool,
     pub failures: Vec<Failure>,
     ran: Vec<bool>,
     pub executions: usize,
 }
 
 impl Book {
-    pub fn new(plan: &Plan) -> Book {
+    pub fn new(plan: &Plan, collect_output: bool) -> Book {
         let actions = plan.actions.len();
         Book {
             queue: VecDeque::new(),
@@ -80,6 +81,7 @@ impl Book {
             lanes: (0..actions).map(|_| Lane::default()).collect(),
             in_flight: 0,
             output: Vec::new(),
+            collect_output,
             failures: Vec::new(),
             ran: vec![false; actions],
             executions: 0,
@@ -250,7 +252,9 @@ impl Book {
             // nowhere and is not output either.
             if !delivered && kind == LinkKind::Default && planned.outgoing.is_empty() {
                 cx.observer.output(&event);
-                self.output.push(event);
+                if self.collect_output {
+                    self.output.push(event);
+                }
             }
         }
     }

@@ -19,7 +19,8 @@ pub struct RunReport {
     pub run_id: String,
     /// True when no execution failed unhandled and the run finished in time.
     pub succeeded: bool,
-    /// Events emitted by actions with no outgoing links, in emission order.
+    /// Events emitted by actions with no outgoing links, in emission order (empty when the
+    /// run was started with `collect_output: false`).
     pub output: Vec<Event>,
     pub failures: Vec<Failure>,
     /// How many distinct actions ran at least once.

@@ -29,6 +29,9 @@ pub struct RunOptions {
     pub run_id: Option<String>,
     /// The deadline when the workflow sets no `timeout` (scheduled runs: 3600 s).
     pub default_timeout: Option<std::time::Duration>,
+    /// Whether `RunReport::output` collects the leaf events. A caller whose observer prints
+    /// them as they come (`Observer::output`) says no, so each is freed once printed.
+    pub collect_output: bool,
 }
 
 /// Runs `plan` once to the end (or its timeout) and reports what happened.
@@ -50,7 +53,7 @@ pub async fn run(
         &options.trigger,
         &started_at,
     ));
-    let mut book = Book::new(&plan);
+    let mut book = Book::new(&plan, options.collect_output);
     let entry = Event::entry(options.input);
     for (i, action) in plan.actions.iter().enumerate() {
         if action.is_entry {

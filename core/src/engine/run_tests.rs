@@ -107,6 +107,14 @@ fn services(state: &std::path::Path) -> Arc<Services> {
 }
 
 async fn run_to_end(plan: Arc<crate::plan::Plan>) -> RunReport {
+    run_observed(plan, true, Arc::new(NoObserver)).await
+}
+
+async fn run_observed(
+    plan: Arc<crate::plan::Plan>,
+    collect_output: bool,
+    observer: Arc<dyn Observer>,
+) -> RunReport {
     let state = tempfile::tempdir().unwrap();
     let options = RunOptions {
         input: Value::from_pairs(Vec::<(Value, Value)>::new()),
@@ -114,11 +122,12 @@ async fn run_to_end(plan: Arc<crate::plan::Plan>) -> RunReport {
         trigger: "cli".into(),
         run_id: None,
         default_timeout: None,
+        collect_output,
     };
     // A lost job would hang the run: fail instead.
     tokio::time::timeout(
         Duration::from_secs(20),
-        run(plan, services(state.path()), options, Arc::new(NoObserver)),
+        run(plan, services(state.path()), options, observer),
     )
     .await
     .expect("the run ends")
@@ -197,4 +206,32 @@ async fn a_run_whose_only_action_is_disabled_ends_with_nothing_run() {
     assert!(report.succeeded);
     assert_eq!(report.executions, 1);
     assert_eq!(report.actions_run, 0);
+}
+
+/// Records the leaf events it is shown.
+#[derive(Default)]
+struct OutputRecorder(Mutex<Vec<i64>>);
+
+impl Observer for OutputRecorder {
+    fn output(&self, event: &Event) {
+        self.0.lock().unwrap().push(item_number(event));
+    }
+}
+
+#[tokio::test]
+async fn leaf_events_reach_the_observer_in_order_and_the_report_only_when_collected() {
+    let yaml = format!("name: Leaves\nconcurrency: 8\nactions:\n{EXPLODE_TEN}");
+    for collect in [true, false] {
+        let recorder = Arc::new(OutputRecorder::default());
+        let report = run_observed(plan(&yaml, Vec::new()), collect, recorder.clone()).await;
+        assert!(report.succeeded);
+        assert_eq!(*recorder.0.lock().unwrap(), (0..10).collect::<Vec<_>>());
+        let collected: Vec<i64> = report.output.iter().map(item_number).collect();
+        let expected: Vec<i64> = if collect {
+            (0..10).collect()
+        } else {
+            Vec::new()
+        };
+        assert_eq!(collected, expected, "collect_output: {collect}");
+    }
 }
