@@ -141,18 +141,28 @@ const EXPLODE_TEN: &str = "  - name: Items
       to: n
 ";
 
-#[tokio::test]
-async fn a_panicking_action_fails_each_execution_and_the_run_still_ends() {
+/// A plan that explodes ten items into action `name` of the test type `type_name`.
+fn explode_into(
+    concurrency: usize,
+    name: &str,
+    type_name: &'static str,
+    action: Arc<dyn Action>,
+) -> Arc<crate::plan::Plan> {
     let yaml = format!(
-        "name: Crash\nconcurrency: 4\nactions:\n{EXPLODE_TEN}  - name: Boom\n    type: test.panic\n"
+        "name: Test\nconcurrency: {concurrency}\nactions:\n{EXPLODE_TEN}  - name: {name}\n    type: {type_name}\n"
     );
-    let plan = plan(
+    plan(
         &yaml,
         vec![TestType {
-            name: "test.panic",
-            action: Arc::new(Panics),
+            name: type_name,
+            action,
         }],
-    );
+    )
+}
+
+#[tokio::test]
+async fn a_panicking_action_fails_each_execution_and_the_run_still_ends() {
+    let plan = explode_into(4, "Boom", "test.panic", Arc::new(Panics));
     let report = run_to_end(plan).await;
     assert!(!report.succeeded);
     assert_eq!(
@@ -175,16 +185,8 @@ async fn a_panicking_action_fails_each_execution_and_the_run_still_ends() {
 #[tokio::test]
 async fn pure_actions_run_one_at_a_time_in_arrival_order_even_when_they_wait() {
     let log = Arc::new(Mutex::new(Vec::new()));
-    let yaml = format!(
-        "name: Ordered\nconcurrency: 8\nactions:\n{EXPLODE_TEN}  - name: Slow\n    type: test.slow_pure\n"
-    );
-    let plan = plan(
-        &yaml,
-        vec![TestType {
-            name: "test.slow_pure",
-            action: Arc::new(SlowPure { log: log.clone() }),
-        }],
-    );
+    let action = Arc::new(SlowPure { log: log.clone() });
+    let plan = explode_into(8, "Slow", "test.slow_pure", action);
     let report = run_to_end(plan).await;
     assert!(report.succeeded);
     // Concurrent executions would start 0..9 at once and end in reverse (shorter sleeps last).

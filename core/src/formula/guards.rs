@@ -3,6 +3,10 @@
 //! `is defined` / `is undefined`. The planner does not require such a path to exist: reading
 //! `DEFAULT(RESOURCE.region, "eu")` or `DEFAULT(branch_a.id, branch_b.id)` is the point.
 
+use std::ops::ControlFlow;
+
+use super::code_scan::{Code, scan_code, step_quote};
+
 const GUARD_FUNCTIONS: &[&str] = &["DEFAULT", "IS_PRESENT", "IS_BLANK"];
 /// As filters, MiniJinja's own `default` (and its short name `d`) guard too.
 const GUARD_FILTERS: &[&str] = &["DEFAULT", "IS_PRESENT", "IS_BLANK", "default", "d"];
@@ -32,24 +36,11 @@ pub fn required_paths(src: &str, paths: &[String]) -> Vec<String> {
 
 /// Whether `src` holds, outside string literals, a word that may leave an operand unevaluated.
 fn has_short_circuit(src: &str) -> bool {
-    let mut quote = None;
-    let mut escaped = false;
-    let mut word = String::new();
-    for c in src.chars().chain(std::iter::once(' ')) {
-        if step_quote(&mut quote, &mut escaped, c) {
-            word.clear();
-            continue;
-        }
-        if c.is_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        if SHORT_CIRCUIT_WORDS.contains(&word.as_str()) {
-            return true;
-        }
-        word.clear();
-    }
-    false
+    scan_code(src, |code| match code {
+        Code::Word(word) if SHORT_CIRCUIT_WORDS.contains(&word) => ControlFlow::Break(()),
+        _ => ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 /// True when every occurrence of `path` in `src` is guarded (false when it does not occur).
@@ -82,20 +73,6 @@ fn in_string_literal(src: &str, at: usize) -> bool {
         step_quote(&mut quote, &mut escaped, c);
     }
     quote.is_some()
-}
-
-/// Advances the string-literal state by one character; true when `c` is inside a literal
-/// (its quotes included).
-pub(super) fn step_quote(quote: &mut Option<char>, escaped: &mut bool, c: char) -> bool {
-    match *quote {
-        Some(_) if *escaped => *escaped = false,
-        Some(_) if c == '\\' => *escaped = true,
-        Some(q) if c == q => *quote = None,
-        Some(_) => {}
-        None if c == '"' || c == '\'' => *quote = Some(c),
-        None => return false,
-    }
-    true
 }
 
 /// Whether byte `at` is within the parentheses of a call to a guard function, at any depth.

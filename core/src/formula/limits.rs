@@ -4,8 +4,10 @@
 //! thread). Nesting depth is already bounded (`MAX_DEPTH`); this bounds the chains, before
 //! MiniJinja sees the text.
 
+use std::ops::ControlFlow;
+
+use super::code_scan::{Code, scan_code};
 use super::error::FormulaSyntaxError;
-use super::guards::step_quote;
 
 /// Operators allowed in one expression or block. Real formulas use a few dozen.
 pub const MAX_OPERATORS: usize = 1_000;
@@ -31,27 +33,15 @@ pub fn check_block_operator_count(template: &str) -> Result<(), FormulaSyntaxErr
 }
 
 fn count_operators(src: &str) -> usize {
-    let mut quote = None;
-    let mut escaped = false;
     let mut count = 0usize;
-    let mut word = String::new();
-    for c in src.chars().chain(std::iter::once(' ')) {
-        if step_quote(&mut quote, &mut escaped, c) {
-            word.clear();
-            continue;
+    let _ = scan_code(src, |code| {
+        match code {
+            Code::Word("and" | "or" | "not" | "in" | "is") => count += 1,
+            Code::Other(c) if "+-*/%~<>=!|".contains(c) => count += 1,
+            _ => {}
         }
-        if c.is_alphanumeric() || c == '_' {
-            word.push(c);
-            continue;
-        }
-        if matches!(word.as_str(), "and" | "or" | "not" | "in" | "is") {
-            count += 1;
-        }
-        word.clear();
-        if "+-*/%~<>=!|".contains(c) {
-            count += 1;
-        }
-    }
+        ControlFlow::Continue(())
+    });
     count
 }
 

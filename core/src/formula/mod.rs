@@ -2,6 +2,7 @@
 //! when a plan is built and rendered per event. The language is MiniJinja's expression syntax
 //! with Tines' delimiters and function names.
 
+mod code_scan;
 mod compile;
 mod env;
 mod error;
