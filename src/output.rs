@@ -140,8 +140,16 @@ impl Output {
 
     /// `text` in the given ANSI style when colour is on.
     pub fn paint(&self, style: Style, text: &str) -> String {
+        let mut painted = String::new();
+        self.paint_into(&mut painted, style, text);
+        painted
+    }
+
+    /// [`paint`](Self::paint) appending to `line`: a progress line is built in one buffer.
+    pub fn paint_into(&self, line: &mut String, style: Style, text: &str) {
         if !self.color {
-            return text.to_owned();
+            line.push_str(text);
+            return;
         }
         let code = match style {
             Style::Error => "1;31",
@@ -150,7 +158,11 @@ impl Output {
             Style::Bold => "1",
             Style::Help => "36",
         };
-        format!("\x1b[{code}m{text}\x1b[0m")
+        line.push_str("\x1b[");
+        line.push_str(code);
+        line.push('m');
+        line.push_str(text);
+        line.push_str("\x1b[0m");
     }
 }
 

@@ -75,7 +75,7 @@ fn write_array(shared: &Shared, redactor: Arc<Redactor>) {
     // Each flush locks stdout on its own: nothing else prints to stdout during a run whose
     // output is `json`, and a lock held here could block a panic report.
     let redacting = RedactingWriter::new(std::io::stdout(), redactor);
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, redacting);
+    let mut out = std::io::BufWriter::with_capacity(16 * 1024, redacting);
     let _ = out.write_all(b"[");
     let mut first = true;
     relay_core::value::with_verbatim_bodies(|| {

@@ -30,7 +30,10 @@ impl Observer for Progress {
             Status::NoMatch => ("·", Style::Dim),
             Status::Skipped => ("-", Style::Dim),
         };
-        let mut line = format!("{} {}", self.out.paint(style, mark), r.action);
+        let mut line = String::with_capacity(80);
+        self.out.paint_into(&mut line, style, mark);
+        line.push(' ');
+        line.push_str(r.action);
         match (r.status, r.detail) {
             (Status::Skipped, _) => line.push_str("  skipped (disabled)"),
             (Status::NoMatch, _) => line.push_str("  no match"),
@@ -42,7 +45,8 @@ impl Observer for Progress {
         }
         if r.status != Status::Skipped {
             line.push_str("  ");
-            line.push_str(&self.out.paint(Style::Dim, &duration(r.duration)));
+            self.out
+                .paint_into(&mut line, Style::Dim, &duration(r.duration));
         }
         if let (Status::Failed, Some(error)) = (r.status, r.error) {
             if r.detail.is_none_or(|d| !error.contains(d))

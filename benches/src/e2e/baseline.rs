@@ -62,11 +62,15 @@ pub fn main(args: &[String]) -> ExitCode {
         eprintln!("HALO_ACCESS_TOKEN is not set");
         return ExitCode::from(2);
     };
-    // The runtime relay uses: tokio's multi-threaded default.
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    // Tokio's multi-threaded default, the fastest this baseline gets; with
+    // `E2E_BASELINE_RUNTIME=current` it runs on one thread, as `relay run` does, which shows
+    // how much of the baseline's speed comes from the second worker (docs/performance.md).
+    let mut builder = if std::env::var("E2E_BASELINE_RUNTIME").as_deref() == Ok("current") {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start tokio: {e}");

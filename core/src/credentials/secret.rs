@@ -23,6 +23,11 @@ impl Secret {
     pub fn expose(&self) -> &str {
         self.0.as_str()
     }
+
+    /// True for clones of one secret (not merely equal text): a cheap "has it changed?".
+    pub fn same(&self, other: &Secret) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for Secret {

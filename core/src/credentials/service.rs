@@ -423,6 +423,10 @@ impl Credentials {
 
     fn slot(&self, name: &str) -> Arc<tokio::sync::Mutex<Option<Resolved>>> {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
+        // Looked up before `entry`, which would copy the name for every request.
+        if let Some(slot) = slots.get(name) {
+            return slot.clone();
+        }
         slots.entry(name.to_owned()).or_default().clone()
     }
 }

@@ -113,12 +113,45 @@ impl Compiled {
         matches!(self.tree, Tree::Const(_))
     }
 
+    /// True when rendering depends on nothing but these roots: every formula is a plain path
+    /// under one of them. A function, filter or template may differ from call to call
+    /// (`NOW()`), so any of them makes it false.
+    pub fn reads_only(&self, roots: &[&str]) -> bool {
+        self.tree.reads_only(roots)
+    }
+
     /// The value when it has no formula.
     pub fn as_constant(&self) -> Option<&Value> {
         match &self.tree {
             Tree::Const(v) => Some(v),
             _ => None,
         }
+    }
+}
+
+impl Tree {
+    fn reads_only(&self, roots: &[&str]) -> bool {
+        match self {
+            Tree::Const(_) => true,
+            Tree::Expr(e) => e.reads_only(roots),
+            Tree::Text(segments) => segments.iter().all(|s| match s {
+                Segment::Text(_) => true,
+                Segment::Pill(e) => e.reads_only(roots),
+            }),
+            Tree::Block(_) => false,
+            Tree::Seq(items) => items.iter().all(|t| t.reads_only(roots)),
+            Tree::Map(entries) => entries.iter().all(|(_, t)| t.reads_only(roots)),
+        }
+    }
+}
+
+impl Expr {
+    fn reads_only(&self, roots: &[&str]) -> bool {
+        matches!(self.program, Program::Path(_))
+            && self.paths.iter().all(|p| {
+                let root = p.split('.').next().unwrap_or(p);
+                roots.contains(&root)
+            })
     }
 }
 
@@ -455,4 +488,38 @@ pub fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> 
         loc.column + u32::from(quoted) + offset as u32,
         width.max(1) as u32,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reads_only_resources_and_credentials(text: &str) -> bool {
+        Compiled::from_str(text)
+            .expect("formula compiles")
+            .reads_only(&["RESOURCE", "CREDENTIAL"])
+    }
+
+    #[test]
+    fn only_plain_paths_under_the_given_roots_read_only_them() {
+        assert!(reads_only_resources_and_credentials("plain text"));
+        assert!(reads_only_resources_and_credentials(
+            "<<RESOURCE.api>>/tickets"
+        ));
+        assert!(reads_only_resources_and_credentials(
+            "Bearer <<CREDENTIAL.halo>>"
+        ));
+        // The event, a function (different on every call) or a template: not cacheable.
+        assert!(!reads_only_resources_and_credentials("<<fan_out.n>>"));
+        assert!(!reads_only_resources_and_credentials("<<NOW()>>"));
+        assert!(!reads_only_resources_and_credentials(
+            "<<RESOURCE.api | upper>>"
+        ));
+        assert!(!reads_only_resources_and_credentials(
+            "<% if RESOURCE.api %>x<% endif %>"
+        ));
+        assert!(!reads_only_resources_and_credentials(
+            "<<RESOURCE.api>>/<<LOCAL.x>>"
+        ));
+    }
 }

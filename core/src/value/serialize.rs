@@ -37,16 +37,16 @@ impl Serialize for Json<'_> {
             return result.serialize(serializer);
         }
         if let Some(lazy) = value.downcast_object_ref::<LazyJson>() {
-            return match lazy.parsed() {
-                Some(parsed) => Json(parsed).serialize(serializer),
-                None if RAW_OK.get() && lazy.compact_raw().is_some() => {
-                    lazy.compact_raw().expect("checked").serialize(serializer)
-                }
-                None => {
-                    let mut de = serde_json::Deserializer::from_slice(lazy.bytes());
-                    serde_transcode::transcode(&mut de, serializer)
-                }
-            };
+            if let Some(parsed) = lazy.parsed() {
+                return Json(parsed).serialize(serializer);
+            }
+            if RAW_OK.get()
+                && let Some(raw) = lazy.compact_raw()
+            {
+                return raw.serialize(serializer);
+            }
+            let mut de = serde_json::Deserializer::from_slice(lazy.bytes());
+            return serde_transcode::transcode(&mut de, serializer);
         }
         match value.kind() {
             ValueKind::Map => {

@@ -51,7 +51,16 @@ impl From<FormulaError> for Failed {
     }
 }
 
+/// A rendering kept for reuse, with the resources and credentials it was rendered from.
+#[derive(Debug)]
+pub struct RenderedFrom {
+    resources: Value,
+    credentials: Value,
+    rendered: Rendered,
+}
+
 /// The rendered request and the per-execution settings.
+#[derive(Debug, Clone)]
 pub(crate) struct Rendered {
     pub request: PreparedRequest,
     pub timeout: std::time::Duration,
@@ -309,20 +318,44 @@ impl HttpRequest {
 
     /// `CREDENTIAL` for the scope: real values, or `<<CREDENTIAL.name>>` placeholders in a dry run.
     async fn credential_values(&self, env: &RequestEnv<'_>) -> Result<Value, Failed> {
-        let mut pairs = Vec::with_capacity(self.credentials.len());
+        if env.dry_run {
+            return Ok(Value::from_pairs(
+                self.credentials
+                    .iter()
+                    .map(|name| (name.clone(), Value::from(format!("<<CREDENTIAL.{name}>>"))))
+                    .collect::<Vec<_>>(),
+            ));
+        }
+        let mut secrets = Vec::with_capacity(self.credentials.len());
         for name in &self.credentials {
-            if env.dry_run {
-                pairs.push((name.clone(), Value::from(format!("<<CREDENTIAL.{name}>>"))));
-                continue;
-            }
             let secret = env
                 .credentials
                 .resolve(name)
                 .await
                 .map_err(|e| Failed::new(e.to_string()))?;
-            pairs.push((name.clone(), Value::from(secret.expose())));
+            secrets.push(secret);
         }
-        Ok(Value::from_pairs(pairs))
+        // The same secrets as last time (the common case: a cached token) give the same map,
+        // so a fan-out builds it once instead of once per request.
+        let mut cache = self
+            .credential_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if let Some((cached, value)) = cache.as_ref()
+            && cached.len() == secrets.len()
+            && cached.iter().zip(&secrets).all(|(a, b)| a.same(b))
+        {
+            return Ok(value.clone());
+        }
+        let value = Value::from_pairs(
+            self.credentials
+                .iter()
+                .zip(&secrets)
+                .map(|(name, secret)| (name.clone(), Value::from(secret.expose())))
+                .collect::<Vec<_>>(),
+        );
+        *cache = Some((secrets, value.clone()));
+        Ok(value)
     }
 
     fn check_hosts(&self, env: &RequestEnv<'_>, url: &Url) -> Result<(), Failed> {
@@ -348,6 +381,35 @@ impl HttpRequest {
     }
 
     fn render_page(
+        &self,
+        env: &RequestEnv<'_>,
+        scope: &Scope,
+        next_page: bool,
+    ) -> Result<Rendered, Failed> {
+        // A dry run renders placeholders, and a next page lays `pagination` over the options.
+        let Some(cache) = self
+            .render_cache
+            .as_ref()
+            .filter(|_| !env.dry_run && !next_page)
+        else {
+            return self.render_fresh(env, scope, next_page);
+        };
+        if let Some(from) = cache.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
+            && from.credentials == scope.credentials
+            && from.resources == scope.resources
+        {
+            return Ok(from.rendered.clone());
+        }
+        let rendered = self.render_fresh(env, scope, next_page)?;
+        *cache.lock().unwrap_or_else(|p| p.into_inner()) = Some(RenderedFrom {
+            resources: scope.resources.clone(),
+            credentials: scope.credentials.clone(),
+            rendered: rendered.clone(),
+        });
+        Ok(rendered)
+    }
+
+    fn render_fresh(
         &self,
         env: &RequestEnv<'_>,
         scope: &Scope,
@@ -651,11 +713,12 @@ pub(super) fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
 pub(crate) fn line(request: &PreparedRequest) -> String {
     let url = request.url.as_str();
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    format!(
-        "{} {}",
-        request.method.as_str().to_ascii_uppercase(),
-        &url[..end]
-    )
+    let method = request.method.to_reqwest();
+    let mut line = String::with_capacity(method.as_str().len() + 1 + end);
+    line.push_str(method.as_str());
+    line.push(' ');
+    line.push_str(&url[..end]);
+    line
 }
 
 pub(crate) fn result_value(exchange: &Exchange) -> Value {

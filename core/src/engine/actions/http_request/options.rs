@@ -68,8 +68,14 @@ pub struct HttpRequest {
     pub query_cache: std::sync::Mutex<Option<(String, url::Url)>>,
     /// The last final URL every credential of the request was allowed to go to.
     pub hosts_passed: std::sync::Mutex<Option<String>>,
+    /// `CREDENTIAL` as last built, with the secrets it holds: reused while they are the same.
+    pub credential_cache:
+        std::sync::Mutex<Option<(Vec<crate::credentials::Secret>, minijinja::Value)>>,
     /// Credentials its `url`, `headers`, `payload` and `basic_auth` read.
     pub credentials: Vec<String>,
+    /// Set when the request it renders depends only on resources and credentials, not on the
+    /// event: then the last rendering is kept, by the values it was rendered from.
+    pub render_cache: Option<std::sync::Mutex<Option<super::execute::RenderedFrom>>>,
 }
 
 /// An option known at plan time, or a formula checked per execution.
@@ -220,6 +226,16 @@ impl HttpRequest {
         if !ok {
             return None;
         }
+        let alike = |c: &Compiled| c.reads_only(&["RESOURCE", "CREDENTIAL"]);
+        let renders_alike = pagination.is_none()
+            && alike(&url)
+            && [&content_type, &payload, &headers, &basic_auth, &user_agent]
+                .iter()
+                .all(|c| c.as_ref().is_none_or(alike))
+            && matches!(method, Setting::Fixed(_))
+            && matches!(timeout, Setting::Fixed(_))
+            && matches!(retry, Setting::Fixed(_))
+            && matches!(log_error, Setting::Fixed(_));
         Some(HttpRequest {
             url,
             method,
@@ -238,7 +254,9 @@ impl HttpRequest {
             url_cache: std::sync::Mutex::new(None),
             query_cache: std::sync::Mutex::new(None),
             hosts_passed: std::sync::Mutex::new(None),
+            credential_cache: std::sync::Mutex::new(None),
             credentials,
+            render_cache: renders_alike.then(|| std::sync::Mutex::new(None)),
         })
     }
 }
