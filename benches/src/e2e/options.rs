@@ -35,7 +35,7 @@ impl Default for Options {
             reps: 7,
             short_reps: 21,
             items: 100_000,
-            memory_reps: 3,
+            memory_reps: 5,
             validate_actions: 1_000,
             scenarios: SCENARIOS.to_vec(),
             serve: false,
