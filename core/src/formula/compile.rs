@@ -470,17 +470,15 @@ pub fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> 
     let (Some(line), Some(text)) = (source.line(loc.line), node.as_str()) else {
         return loc;
     };
-    let from: String = line
-        .chars()
-        .skip(loc.column.saturating_sub(1) as usize)
-        .collect();
+    // Slices, not collected strings: this runs for every formula of a plan.
+    let from = char_suffix(line, loc.column.saturating_sub(1) as usize);
     let quoted = from.starts_with('"') || from.starts_with('\'');
-    let raw = if quoted { &from[1..] } else { from.as_str() };
-    let wanted: String = text.chars().take(offset + width.max(1)).collect();
-    if !loc.is_known()
-        || wanted.chars().count() < offset + width.max(1)
-        || !raw.starts_with(&wanted)
-    {
+    let raw = if quoted { &from[1..] } else { from };
+    let chars = offset + width.max(1);
+    let Some(wanted) = char_prefix(text, chars) else {
+        return loc;
+    };
+    if !loc.is_known() || !raw.starts_with(wanted) {
         return loc;
     }
     Location::new(
@@ -490,9 +488,34 @@ pub fn locate(source: &SourceFile, node: &Node, offset: usize, width: usize) -> 
     )
 }
 
+/// `text` without its first `skip` characters (empty when it has fewer).
+fn char_suffix(text: &str, skip: usize) -> &str {
+    text.char_indices()
+        .nth(skip)
+        .map_or("", |(i, _)| &text[i..])
+}
+
+/// The first `count` characters of `text`, or `None` when it has fewer.
+fn char_prefix(text: &str, count: usize) -> Option<&str> {
+    match text.char_indices().nth(count) {
+        Some((i, _)) => Some(&text[..i]),
+        None => (text.chars().count() == count).then_some(text),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn character_slices_count_characters_not_bytes() {
+        assert_eq!(char_suffix("héllo", 2), "llo");
+        assert_eq!(char_suffix("hé", 5), "");
+        assert_eq!(char_prefix("héllo", 2), Some("hé"));
+        assert_eq!(char_prefix("hé", 2), Some("hé"));
+        assert_eq!(char_prefix("hé", 3), None);
+        assert_eq!(char_prefix("", 0), Some(""));
+    }
 
     fn reads_only_resources_and_credentials(text: &str) -> bool {
         Compiled::from_str(text)
