@@ -124,14 +124,13 @@ impl Serialize for Event {
         let steps = self.steps();
         let entry = self.entry_value();
         let mut map = serializer.serialize_map(None)?;
-        if let Ok(keys) = entry.try_iter() {
-            for k in keys {
+        if let Some(entries) = crate::value::map_entries(&entry) {
+            for (k, v) in entries {
                 if k.as_str()
                     .is_some_and(|k| steps.iter().any(|(s, _)| s.as_ref() == k))
                 {
                     continue;
                 }
-                let v = entry.get_item(&k).unwrap_or_default();
                 map.serialize_entry(&Json(&k), &Json(&v))?;
             }
         }

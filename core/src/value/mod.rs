@@ -5,4 +5,5 @@ mod lazy_json;
 mod serialize;
 
 pub use lazy_json::LazyJson;
+pub(crate) use serialize::map_entries;
 pub use serialize::{Json, with_verbatim_bodies};

@@ -28,6 +28,14 @@ pub fn with_verbatim_bodies<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// A map's entries in order. Plain maps hand out their pairs directly; looking each key up
+/// again (hashing it) was a visible part of printing a fan-out's events.
+pub(crate) fn map_entries(
+    value: &Value,
+) -> Option<Box<dyn Iterator<Item = (Value, Value)> + Send + Sync>> {
+    value.as_object()?.try_iter_pairs()
+}
+
 impl Serialize for Json<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let value = self.0;
@@ -50,13 +58,11 @@ impl Serialize for Json<'_> {
         }
         match value.kind() {
             ValueKind::Map => {
-                let keys: Vec<Value> = match value.try_iter() {
-                    Ok(keys) => keys.collect(),
-                    Err(_) => return value.serialize(serializer),
+                let Some(entries) = map_entries(value) else {
+                    return value.serialize(serializer);
                 };
-                let mut map = serializer.serialize_map(Some(keys.len()))?;
-                for key in keys {
-                    let item = value.get_item(&key).unwrap_or_default();
+                let mut map = serializer.serialize_map(value.len())?;
+                for (key, item) in entries {
                     map.serialize_entry(&Json(&key), &Json(&item))?;
                 }
                 map.end()
