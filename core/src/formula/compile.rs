@@ -117,7 +117,7 @@ impl Compiled {
     /// under one of them. A function, filter or template may differ from call to call
     /// (`NOW()`), so any of them makes it false.
     pub fn reads_only(&self, roots: &[&str]) -> bool {
-        self.tree.reads_only(roots)
+        self.tree.only_plain_paths() && self.refs.paths.iter().all(|r| roots.contains(&r.root()))
     }
 
     /// The value when it has no formula.
@@ -130,28 +130,20 @@ impl Compiled {
 }
 
 impl Tree {
-    fn reads_only(&self, roots: &[&str]) -> bool {
+    /// No formula here but plain paths (no function, filter or template).
+    fn only_plain_paths(&self) -> bool {
+        let plain = |e: &Expr| matches!(e.program, Program::Path(_));
         match self {
             Tree::Const(_) => true,
-            Tree::Expr(e) => e.reads_only(roots),
+            Tree::Expr(e) => plain(e),
             Tree::Text(segments) => segments.iter().all(|s| match s {
                 Segment::Text(_) => true,
-                Segment::Pill(e) => e.reads_only(roots),
+                Segment::Pill(e) => plain(e),
             }),
             Tree::Block(_) => false,
-            Tree::Seq(items) => items.iter().all(|t| t.reads_only(roots)),
-            Tree::Map(entries) => entries.iter().all(|(_, t)| t.reads_only(roots)),
+            Tree::Seq(items) => items.iter().all(Tree::only_plain_paths),
+            Tree::Map(entries) => entries.iter().all(|(_, t)| t.only_plain_paths()),
         }
-    }
-}
-
-impl Expr {
-    fn reads_only(&self, roots: &[&str]) -> bool {
-        matches!(self.program, Program::Path(_))
-            && self.paths.iter().all(|p| {
-                let root = p.split('.').next().unwrap_or(p);
-                roots.contains(&root)
-            })
     }
 }
 

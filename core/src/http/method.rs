@@ -57,6 +57,19 @@ impl Method {
         }
     }
 
+    /// The name on the wire (`GET`, `POST`, …), as progress lines and previews show it.
+    pub fn http_name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+        }
+    }
+
     /// The method as reqwest needs it.
     pub fn to_reqwest(self) -> reqwest::Method {
         match self {
@@ -132,6 +145,7 @@ mod tests {
         for (text, method, wire) in cases {
             assert_eq!(Method::parse(text), Ok(method), "{text}");
             assert_eq!(method.to_reqwest(), wire);
+            assert_eq!(method.http_name(), wire.as_str());
             assert_eq!(text.parse::<Method>(), Ok(method));
         }
     }

@@ -713,9 +713,9 @@ pub(super) fn basic_auth_parts(v: &Value) -> Result<(String, String), Failed> {
 pub(crate) fn line(request: &PreparedRequest) -> String {
     let url = request.url.as_str();
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    let method = request.method.to_reqwest();
-    let mut line = String::with_capacity(method.as_str().len() + 1 + end);
-    line.push_str(method.as_str());
+    let method = request.method.http_name();
+    let mut line = String::with_capacity(method.len() + 1 + end);
+    line.push_str(method);
     line.push(' ');
     line.push_str(&url[..end]);
     line
@@ -735,7 +735,7 @@ pub(crate) fn result_value(exchange: &Exchange) -> Value {
 fn preview(cx: &ActionContext<'_>, request: &PreparedRequest) -> RequestPreview {
     RequestPreview {
         action: cx.slug().to_string(),
-        method: request.method.as_str().to_ascii_uppercase(),
+        method: request.method.http_name().to_owned(),
         url: request.url.to_string(),
         headers: request.headers.clone(),
         body: request
