@@ -9,6 +9,7 @@ mod redacting_writer;
 mod redaction_forms;
 mod redactor;
 mod secret;
+mod secret_detector;
 mod service;
 mod state;
 mod text;

@@ -9,6 +9,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use zeroize::Zeroizing;
 
 use super::redaction_forms::{MIN_SECRET_CHARS, derived_forms};
+use super::secret_detector::SecretDetector;
 
 /// Masks registered secrets in text; share one per process as `Arc<Redactor>`.
 ///
@@ -36,7 +37,7 @@ struct Registry {
 pub(super) struct Compiled {
     automaton: AhoCorasick,
     /// The same forms, only to tell quickly whether a text holds any.
-    detector: AhoCorasick,
+    detector: SecretDetector,
     form_name: Vec<usize>,
     markers: Vec<Vec<u8>>,
     /// Length in bytes of the longest form.
@@ -196,13 +197,7 @@ impl Registry {
             .match_kind(MatchKind::Standard)
             .build(self.forms.iter().map(|f| f.as_bytes()))
             .ok()?;
-        // Whether anything matches does not depend on the match kind, and leftmost-first
-        // semantics let the SIMD (Teddy) searcher answer it: the standard automaton's
-        // rare-byte prefilter stops at every hex digit of a hex token in a JSON body.
-        let detector = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(self.forms.iter().map(|f| f.as_bytes()))
-            .ok()?;
+        let detector = SecretDetector::new(&self.forms)?;
         Some(Compiled {
             automaton,
             detector,
