@@ -1,6 +1,7 @@
 //! `relay`: the command line. Parses arguments, calls relay-core, renders what comes back,
 //! and owns the exit code. All output goes through the redactor (see `output.rs`).
 
+mod allocator;
 mod cli;
 mod commands;
 mod exit;
@@ -134,9 +135,5 @@ fn runtime_for(command: &Command) -> std::io::Result<tokio::runtime::Runtime> {
     }
 }
 
-// Measured on the fan-out benchmark (docs/performance.md): glibc's allocator cost relay about
-// 15 % of its CPU there; mimalloc's per-thread free lists are cheaper for the many short-lived
-// allocations of requests, responses and events. Its v2 line used 1.5–3 ms less CPU per
-// fan-out run than v3 in interleaved comparisons.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
