@@ -278,12 +278,33 @@ fn build(tls: Tls) -> reqwest::Client {
         .connect_timeout(Duration::from_secs(10))
         .pool_idle_timeout(Duration::from_secs(60))
         .tcp_nodelay(true);
+    if !proxy_in_environment() {
+        // reqwest would otherwise match every request's host against an empty proxy list
+        // (1.8 % of a fan-out's run thread, callgrind).
+        builder = builder.no_proxy();
+    }
     builder = match tls {
         Tls::Verified => builder,
         Tls::Unverified => builder.tls_danger_accept_invalid_certs(true),
         Tls::None => builder.tls_certs_only(std::iter::empty()),
     };
     builder.build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// Whether the environment names a proxy: the variables reqwest's system proxy reads (cli.md:
+/// "Standard `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` are honoured"). `NO_PROXY` alone proxies
+/// nothing.
+fn proxy_in_environment() -> bool {
+    [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 /// A copy of `headers` that owns its bytes. Parsed header values are slices of the
