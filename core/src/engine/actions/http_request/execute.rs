@@ -19,6 +19,7 @@ use crate::http::response::DEFAULT_BODY_CAP;
 use crate::http::retry::RetryPolicy;
 use crate::http::status_set::StatusSet;
 use crate::http::{Exchange, HttpError, PreparedRequest, SendOptions};
+use crate::value::same_or_equal;
 
 /// What a request needs besides its options: the client, credentials, and whether to send.
 pub(crate) struct RequestEnv<'a> {
@@ -395,8 +396,8 @@ impl HttpRequest {
             return self.render_fresh(env, scope, next_page);
         };
         if let Some(from) = cache.lock().unwrap_or_else(|p| p.into_inner()).as_ref()
-            && from.credentials == scope.credentials
-            && from.resources == scope.resources
+            && same_or_equal(&from.credentials, &scope.credentials)
+            && same_or_equal(&from.resources, &scope.resources)
         {
             return Ok(from.rendered.clone());
         }
