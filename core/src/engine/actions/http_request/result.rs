@@ -102,23 +102,21 @@ struct HeaderFields<'a>(&'a HeaderMap);
 impl serde::Serialize for HeaderFields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.keys_len()))?;
-        for name in self.0.keys() {
-            let mut values = self.0.get_all(name).iter();
-            let first = values
-                .next()
-                .map(|v| String::from_utf8_lossy(v.as_bytes()))
-                .unwrap_or_default();
-            match values.next() {
-                None => map.serialize_entry(name.as_str(), first.as_ref())?,
-                Some(second) => {
-                    let mut joined = first.into_owned();
-                    for v in std::iter::once(second).chain(values) {
-                        joined.push_str(", ");
-                        joined.push_str(&String::from_utf8_lossy(v.as_bytes()));
-                    }
-                    map.serialize_entry(name.as_str(), &joined)?;
-                }
+        // `iter` yields a name's values one after another, so grouping neighbours joins them
+        // without looking each name up again.
+        let mut fields = self.0.iter().peekable();
+        while let Some((name, value)) = fields.next() {
+            let first = String::from_utf8_lossy(value.as_bytes());
+            if fields.peek().is_none_or(|(next, _)| *next != name) {
+                map.serialize_entry(name.as_str(), first.as_ref())?;
+                continue;
             }
+            let mut joined = first.into_owned();
+            while let Some((_, more)) = fields.next_if(|(next, _)| *next == name) {
+                joined.push_str(", ");
+                joined.push_str(&String::from_utf8_lossy(more.as_bytes()));
+            }
+            map.serialize_entry(name.as_str(), &joined)?;
         }
         map.end()
     }
@@ -190,5 +188,27 @@ mod tests {
         assert_eq!(broken.get_attr("body").ok(), Some(Value::from("{broken")));
         let text = result("text/plain", "plain words");
         assert_eq!(text.get_attr("body").ok(), Some(Value::from("plain words")));
+    }
+
+    #[test]
+    fn repeated_headers_are_joined_in_arrival_order_and_names_keep_first_seen_order() {
+        let mut headers = HeaderMap::new();
+        headers.append("set-cookie", "a=1".parse().expect("value"));
+        headers.append("content-type", "text/plain".parse().expect("value"));
+        headers.append("set-cookie", "b=2".parse().expect("value"));
+        headers.append("x-one", "only".parse().expect("value"));
+        headers.append("set-cookie", "c=3".parse().expect("value"));
+        let value = HttpResult::value(Exchange {
+            status: 200,
+            headers,
+            body: b"ok".to_vec(),
+            final_url: url::Url::parse("http://127.0.0.1/").expect("url"),
+            attempts: 1,
+            error: None,
+        });
+        assert_eq!(
+            printed(&value),
+            r#"{"status":200,"headers":{"set-cookie":"a=1, b=2, c=3","content-type":"text/plain","x-one":"only"},"body":"ok"}"#
+        );
     }
 }
