@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
 use super::method::Method;
+use super::plain::{self, PlainBody, PlainClient, PlainError};
 use super::response::{ReadError, read_capped};
 use super::retry::RetryPolicy;
 
@@ -15,6 +16,8 @@ use super::retry::RetryPolicy;
 /// policy vouches for the new host (what browsers and curl do).
 const SENSITIVE_HEADERS: &[&str] = &["authorization", "cookie", "proxy-authorization"];
 const MAX_REDIRECTS: usize = 10;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The shared client (pooled keep-alive connections) plus a lazily built one that skips TLS
 /// verification for the actions that ask for it.
@@ -23,8 +26,11 @@ pub struct HttpClient {
     // `relay validate` or a run without HTTP never needs them.
     verified: OnceLock<reqwest::Client>,
     unverified: OnceLock<reqwest::Client>,
-    /// For `http://` URLs: no TLS, so no root certificates to load at all.
+    /// For `http://` URLs when a proxy is set: no TLS, so no root certificates to load.
     plain: OnceLock<reqwest::Client>,
+    /// For `http://` URLs otherwise (`plain.rs` says why).
+    direct: OnceLock<PlainClient>,
+    proxied: OnceLock<bool>,
 }
 
 /// A fully rendered request.
@@ -86,6 +92,8 @@ impl HttpClient {
             verified: OnceLock::new(),
             unverified: OnceLock::new(),
             plain: OnceLock::new(),
+            direct: OnceLock::new(),
+            proxied: OnceLock::new(),
         }
     }
 
@@ -164,59 +172,26 @@ impl HttpClient {
             std::borrow::Cow::Borrowed(&request.headers);
         let mut body = request.body.clone();
         for _hop in 0..=MAX_REDIRECTS {
+            let request_headers = header_map(&headers)?;
             // Per hop: a redirect may move from http to https.
-            let client = self.client(&url, options.verify_tls);
-            let mut builder = client.request(method.to_reqwest(), url.clone());
-            for (name, value) in headers.iter() {
-                let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                    AttemptError::Refused(format!("`{name}` is not a valid header name"))
-                })?;
-                let value = HeaderValue::from_str(value)
-                    .map_err(|_| AttemptError::Refused(format!("the value of header `{name}` contains characters not allowed in a header (e.g. a line break)")))?;
-                builder = builder.header(name, value);
-            }
-            if let Some(b) = &body {
-                builder = builder.body(b.clone());
-            }
-            let response = builder
-                .send()
-                .await
-                .map_err(|e| AttemptError::Transport(describe(&e)))?;
-            let status = response.status().as_u16();
-            let location = response
-                .headers()
-                .get("location")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let redirect = options.follow_redirects
-                && matches!(status, 301 | 302 | 303 | 307 | 308)
-                && location.is_some();
-            if !redirect {
-                let headers = detached(response.headers());
-                let final_url = response.url().clone();
-                let body = read_capped(response, options.body_cap)
-                    .await
-                    .map_err(|e| match e {
-                        ReadError::TooLarge(t) => AttemptError::Refused(t.to_string()),
-                        ReadError::Transport(e) => AttemptError::Transport(describe(&e)),
-                    })?;
-                return Ok(Exchange {
+            let hop = if url.scheme() == "http" && !self.proxied() {
+                self.send_plain(method, &url, request_headers, body.clone(), options)
+                    .await?
+            } else {
+                self.send_reqwest(method, &url, request_headers, body.clone(), options)
+                    .await?
+            };
+            let (status, location, unread) = match hop {
+                Hop::Done(exchange) => return Ok(exchange),
+                Hop::Redirect {
                     status,
-                    headers,
-                    body,
-                    final_url,
-                    attempts: 1,
-                    error: None,
-                });
-            }
-            let target = url
-                .join(location.as_deref().unwrap_or_default())
-                .map_err(|_| {
-                    AttemptError::Refused(format!(
-                        "redirect to an invalid URL `{}`",
-                        location.unwrap_or_default()
-                    ))
-                })?;
+                    location,
+                    unread,
+                } => (status, location, unread),
+            };
+            let target = url.join(&location).map_err(|_| {
+                AttemptError::Refused(format!("redirect to an invalid URL `{location}`"))
+            })?;
             if !matches!(target.scheme(), "http" | "https") {
                 return Err(AttemptError::Refused(format!(
                     "redirect to `{target}` refused: only http and https are followed"
@@ -245,13 +220,160 @@ impl HttpClient {
                 });
             }
             // Drain what is left of the redirect response so the connection can be reused.
-            let _ = response.bytes().await;
+            match unread {
+                Unread::Reqwest(response) => {
+                    let _ = response.bytes().await;
+                }
+                Unread::Plain(incoming) => plain::drain(incoming).await,
+            }
             url = target;
         }
         Err(AttemptError::Refused(format!(
             "more than {MAX_REDIRECTS} redirects; last one to `{url}`"
         )))
     }
+}
+
+impl HttpClient {
+    /// Whether the environment names a proxy (then every request goes through reqwest, which
+    /// applies it). Read once: the variables do not change under a running process.
+    fn proxied(&self) -> bool {
+        *self.proxied.get_or_init(proxy_in_environment)
+    }
+
+    async fn send_plain(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<bytes::Bytes>,
+        options: &SendOptions<'_>,
+    ) -> Result<Hop, AttemptError> {
+        let client = self
+            .direct
+            .get_or_init(|| PlainClient::new(CONNECT_TIMEOUT, POOL_IDLE_TIMEOUT));
+        let response = client
+            .send(
+                method.to_reqwest(),
+                url,
+                headers,
+                body,
+                options.body_cap,
+                |status, headers| followed_redirect(options, status, headers).is_some(),
+            )
+            .await
+            .map_err(|e| match e {
+                PlainError::Transport(message) => AttemptError::Transport(message),
+                PlainError::TooLarge(t) => AttemptError::Refused(t.to_string()),
+            })?;
+        Ok(match response.body {
+            PlainBody::Unread(incoming) => Hop::Redirect {
+                status: response.status,
+                location: followed_redirect(options, response.status, &response.headers)
+                    .unwrap_or_default(),
+                unread: Unread::Plain(incoming),
+            },
+            PlainBody::Read(body) => Hop::Done(Exchange {
+                status: response.status,
+                headers: detached(&response.headers),
+                body,
+                final_url: url.clone(),
+                attempts: 1,
+                error: None,
+            }),
+        })
+    }
+
+    async fn send_reqwest(
+        &self,
+        method: Method,
+        url: &Url,
+        headers: HeaderMap,
+        body: Option<bytes::Bytes>,
+        options: &SendOptions<'_>,
+    ) -> Result<Hop, AttemptError> {
+        let client = self.client(url, options.verify_tls);
+        let mut builder = client
+            .request(method.to_reqwest(), url.clone())
+            .headers(headers);
+        if let Some(b) = body {
+            builder = builder.body(b);
+        }
+        let response = builder
+            .send()
+            .await
+            .map_err(|e| AttemptError::Transport(describe(&e)))?;
+        let status = response.status().as_u16();
+        if let Some(location) = followed_redirect(options, status, response.headers()) {
+            return Ok(Hop::Redirect {
+                status,
+                location,
+                unread: Unread::Reqwest(response),
+            });
+        }
+        let headers = detached(response.headers());
+        let final_url = response.url().clone();
+        let body = read_capped(response, options.body_cap)
+            .await
+            .map_err(|e| match e {
+                ReadError::TooLarge(t) => AttemptError::Refused(t.to_string()),
+                ReadError::Transport(e) => AttemptError::Transport(describe(&e)),
+            })?;
+        Ok(Hop::Done(Exchange {
+            status,
+            headers,
+            body,
+            final_url,
+            attempts: 1,
+            error: None,
+        }))
+    }
+}
+
+/// The rendered headers, refused with a clear message when one cannot be sent.
+fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, AttemptError> {
+    let mut map = HeaderMap::with_capacity(headers.len());
+    for (name, value) in headers {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| AttemptError::Refused(format!("`{name}` is not a valid header name")))?;
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            AttemptError::Refused(format!("the value of header `{name}` contains characters not allowed in a header (e.g. a line break)"))
+        })?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// The `Location` of a response whose redirect is to be followed.
+fn followed_redirect(
+    options: &SendOptions<'_>,
+    status: u16,
+    headers: &HeaderMap,
+) -> Option<String> {
+    if !options.follow_redirects || !matches!(status, 301 | 302 | 303 | 307 | 308) {
+        return None;
+    }
+    headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// One request and its response: the final one, or a redirect still to be judged.
+enum Hop {
+    Done(Exchange),
+    Redirect {
+        status: u16,
+        location: String,
+        /// Drained only once the redirect is followed.
+        unread: Unread,
+    },
+}
+
+/// A redirect response whose body has not been read.
+enum Unread {
+    Reqwest(reqwest::Response),
+    Plain(hyper::body::Incoming),
 }
 
 enum AttemptError {
@@ -275,8 +397,8 @@ fn build(tls: Tls) -> reqwest::Client {
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .referer(false)
-        .connect_timeout(Duration::from_secs(10))
-        .pool_idle_timeout(Duration::from_secs(60))
+        .connect_timeout(CONNECT_TIMEOUT)
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
         .tcp_nodelay(true);
     if !proxy_in_environment() {
         // reqwest would otherwise match every request's host against an empty proxy list
@@ -325,23 +447,28 @@ fn detached(headers: &HeaderMap) -> HeaderMap {
 
 /// A transport error in one line, with its innermost cause (e.g. "connection refused").
 fn describe(e: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut cause: Option<&dyn std::error::Error> = e.source();
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    with_innermost_cause(what, e)
+}
+
+/// `what` followed by the innermost cause of `e` (e.g. "connection refused"), if it adds
+/// anything.
+pub(super) fn with_innermost_cause(what: &str, e: &dyn std::error::Error) -> String {
+    let mut cause = e.source();
     let mut last = None;
     while let Some(c) = cause {
         last = Some(c.to_string());
         cause = c.source();
     }
-    let what = if e.is_timeout() {
-        "timed out".to_owned()
-    } else if e.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "request failed".to_owned()
-    };
     match last {
         Some(c) if !what.contains(&c) => format!("{what}: {c}"),
-        _ => what,
+        _ => what.to_owned(),
     }
 }
 

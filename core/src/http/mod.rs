@@ -7,6 +7,7 @@ pub mod encode_error;
 pub mod form;
 pub mod method;
 pub mod multipart;
+mod plain;
 pub mod query;
 pub mod response;
 pub mod retry;

@@ -72,22 +72,46 @@ pub fn is_json_type(content_type: &str) -> bool {
 /// Reads the whole body, failing with [`ReadError::TooLarge`] as soon as it is known to exceed
 /// `cap` bytes: from `Content-Length` before reading, else while the chunks arrive.
 pub async fn read_capped(mut response: reqwest::Response, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let too_large = || ReadError::TooLarge(BodyTooLarge { cap });
-    let declared = response.content_length();
-    if declared.is_some_and(|length| length > cap) {
-        return Err(too_large());
-    }
-    // Trust the declared length only up to 1 MiB when reserving, so a lie cannot allocate much.
-    let reserve = declared.unwrap_or(0).min(MIB);
-    let mut body = Vec::with_capacity(usize::try_from(reserve).unwrap_or(0));
+    let mut body = CappedBody::new(response.content_length(), cap).map_err(ReadError::TooLarge)?;
     while let Some(chunk) = response.chunk().await.map_err(ReadError::Transport)? {
-        let total = u64::try_from(body.len() + chunk.len()).unwrap_or(u64::MAX);
-        if total > cap {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+        body.push(&chunk).map_err(ReadError::TooLarge)?;
     }
-    Ok(body)
+    Ok(body.into_bytes())
+}
+
+/// A response body being read under a size cap, whatever the client reading it.
+pub(crate) struct CappedBody {
+    bytes: Vec<u8>,
+    cap: u64,
+}
+
+impl CappedBody {
+    /// Refuses at once a body whose declared length is over `cap`.
+    pub(crate) fn new(declared: Option<u64>, cap: u64) -> Result<CappedBody, BodyTooLarge> {
+        if declared.is_some_and(|length| length > cap) {
+            return Err(BodyTooLarge { cap });
+        }
+        // Trust the declared length only up to 1 MiB when reserving, so a lie cannot allocate
+        // much.
+        let reserve = declared.unwrap_or(0).min(MIB);
+        Ok(CappedBody {
+            bytes: Vec::with_capacity(usize::try_from(reserve).unwrap_or(0)),
+            cap,
+        })
+    }
+
+    pub(crate) fn push(&mut self, chunk: &[u8]) -> Result<(), BodyTooLarge> {
+        let total = u64::try_from(self.bytes.len() + chunk.len()).unwrap_or(u64::MAX);
+        if total > self.cap {
+            return Err(BodyTooLarge { cap: self.cap });
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
+
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
 }
 
 /// A response body over the size cap.
