@@ -515,4 +515,112 @@ mod tests {
             );
         }
     }
+
+    /// Accepts `count` connections on 127.0.0.1, keeps each request exactly as it arrived
+    /// (head and body), and answers each with a small 200.
+    fn capture_server(count: usize) -> (Url, std::thread::JoinHandle<Vec<Vec<u8>>>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = Url::parse(&format!(
+            "http://{}/api/Tickets?count=1",
+            listener.local_addr().unwrap()
+        ))
+        .expect("url");
+        let server = std::thread::spawn(move || {
+            let mut requests = Vec::new();
+            for _ in 0..count {
+                let (mut stream, _) = listener.accept().expect("accept");
+                let mut raw = Vec::new();
+                let mut buf = [0u8; 4096];
+                loop {
+                    let n = stream.read(&mut buf).expect("read");
+                    raw.extend_from_slice(&buf[..n]);
+                    let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        continue;
+                    };
+                    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length: "))
+                        .map_or(0, |v| v.trim().parse::<usize>().expect("length"));
+                    if n == 0 || raw.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+                stream
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
+                    .expect("write");
+                requests.push(raw);
+            }
+            requests
+        });
+        (url, server)
+    }
+
+    #[tokio::test]
+    async fn a_server_sees_the_same_request_from_hyper_directly_as_from_reqwest() {
+        let (url, server) = capture_server(2);
+        let client = HttpClient::new();
+        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
+            .expect("no retries");
+        let options = SendOptions {
+            timeout: Duration::from_secs(10),
+            retry: &retry,
+            follow_redirects: true,
+            verify_tls: true,
+            body_cap: 1024,
+            carries_credentials: false,
+            allow_redirect: &|_| Ok(()),
+        };
+        let headers = header_map(&[
+            ("Authorization".to_owned(), "Bearer canary-token".to_owned()),
+            ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("X-Twice".to_owned(), "one".to_owned()),
+            ("x-twice".to_owned(), "two".to_owned()),
+        ])
+        .ok()
+        .expect("valid headers");
+        let body = Some(bytes::Bytes::from_static(br#"{"summary":"VPN down"}"#));
+        for hop in [
+            client
+                .send_plain(Method::Post, &url, headers.clone(), body.clone(), &options)
+                .await,
+            client
+                .send_reqwest(Method::Post, &url, headers.clone(), body.clone(), &options)
+                .await,
+        ] {
+            match hop.ok().expect("a response") {
+                Hop::Done(exchange) => {
+                    assert_eq!(
+                        (exchange.status, exchange.body.as_slice()),
+                        (200, &b"ok"[..])
+                    );
+                    assert_eq!(exchange.final_url, url);
+                }
+                Hop::Redirect { .. } => panic!("a 200 is not a redirect"),
+            }
+        }
+        let requests = server.join().expect("server");
+        let text = |r: &[u8]| String::from_utf8_lossy(r).into_owned();
+        assert_eq!(text(&requests[0]), text(&requests[1]));
+        assert!(
+            text(&requests[0]).starts_with("POST /api/Tickets?count=1 HTTP/1.1\r\n"),
+            "{}",
+            text(&requests[0])
+        );
+        for line in [
+            "accept: */*",
+            "x-twice: one",
+            "x-twice: two",
+            "content-length: 22",
+        ] {
+            assert!(
+                text(&requests[0]).contains(line),
+                "{line} in {}",
+                text(&requests[0])
+            );
+        }
+    }
 }
