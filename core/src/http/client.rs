@@ -623,4 +623,44 @@ mod tests {
             );
         }
     }
+
+    #[tokio::test]
+    async fn bodiless_requests_are_the_same_bytes_from_hyper_and_from_reqwest() {
+        let cases = [Method::Get, Method::Post, Method::Delete, Method::Head];
+        let (url, server) = capture_server(cases.len() * 2);
+        let client = HttpClient::new();
+        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
+            .expect("no retries");
+        let options = SendOptions {
+            timeout: Duration::from_secs(10),
+            retry: &retry,
+            follow_redirects: true,
+            verify_tls: true,
+            body_cap: 1024,
+            carries_credentials: false,
+            allow_redirect: &|_| Ok(()),
+        };
+        let headers = header_map(&[("Accept".to_owned(), "application/json".to_owned())])
+            .ok()
+            .expect("valid headers");
+        for method in cases {
+            let plain = client
+                .send_plain(method, &url, headers.clone(), None, &options)
+                .await;
+            let reqwest = client
+                .send_reqwest(method, &url, headers.clone(), None, &options)
+                .await;
+            assert!(plain.is_ok() && reqwest.is_ok(), "{method:?} answered");
+        }
+        let requests = server.join().expect("server");
+        let text = |r: &[u8]| String::from_utf8_lossy(r).into_owned();
+        for pair in requests.chunks(2) {
+            assert_eq!(text(&pair[0]), text(&pair[1]));
+            assert!(
+                !text(&pair[0]).contains("*/*"),
+                "the workflow's own accept wins: {}",
+                text(&pair[0])
+            );
+        }
+    }
 }

@@ -27,7 +27,7 @@ pub(super) enum PlainError {
     TooLarge(BodyTooLarge),
 }
 
-/// A response, its body read whole.
+/// A response, its body read whole unless it is a redirect the caller will follow.
 pub(super) struct PlainResponse {
     pub status: u16,
     pub headers: HeaderMap,
