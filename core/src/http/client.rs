@@ -174,7 +174,7 @@ impl HttpClient {
         for _hop in 0..=MAX_REDIRECTS {
             let request_headers = header_map(&headers)?;
             // Per hop: a redirect may move from http to https.
-            let hop = if url.scheme() == "http" && !self.proxied() {
+            let hop = if self.goes_plain(&url) {
                 self.send_plain(method, &url, request_headers, body.clone(), options)
                     .await?
             } else {
@@ -239,6 +239,15 @@ impl HttpClient {
     /// applies it). Read once: the variables do not change under a running process.
     fn proxied(&self) -> bool {
         *self.proxied.get_or_init(proxy_in_environment)
+    }
+
+    /// Plain http without a proxy, and without credentials in the URL (reqwest turns those
+    /// into a `Basic` header and strips them from the URL; such requests stay with it).
+    fn goes_plain(&self, url: &Url) -> bool {
+        url.scheme() == "http"
+            && url.username().is_empty()
+            && url.password().is_none()
+            && !self.proxied()
     }
 
     async fn send_plain(
@@ -662,5 +671,69 @@ mod tests {
                 text(&pair[0])
             );
         }
+    }
+
+    #[tokio::test]
+    async fn urls_with_a_fragment_or_credentials_are_sent_as_reqwest_sends_them() {
+        let (base, server) = capture_server(3);
+        let client = HttpClient::new();
+        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
+            .expect("no retries");
+        let options = SendOptions {
+            timeout: Duration::from_secs(10),
+            retry: &retry,
+            follow_redirects: true,
+            verify_tls: true,
+            body_cap: 1024,
+            carries_credentials: false,
+            allow_redirect: &|_| Ok(()),
+        };
+        let mut fragment = base.clone();
+        fragment.set_fragment(Some("part"));
+        let mut userinfo = base.clone();
+        userinfo.set_username("ops").expect("user");
+        userinfo.set_password(Some("pa ss")).expect("password");
+        assert!(client.goes_plain(&fragment));
+        assert!(
+            !client.goes_plain(&userinfo),
+            "credentials in the URL stay with reqwest"
+        );
+        let plain = client
+            .send_plain(Method::Get, &fragment, HeaderMap::new(), None, &options)
+            .await;
+        let reqwest = client
+            .send_reqwest(Method::Get, &fragment, HeaderMap::new(), None, &options)
+            .await;
+        assert!(plain.is_ok() && reqwest.is_ok());
+        let exchange = client
+            .send(
+                &PreparedRequest {
+                    method: Method::Get,
+                    url: userinfo,
+                    headers: Vec::new(),
+                    body: None,
+                },
+                &options,
+            )
+            .await
+            .expect("a response");
+        assert_eq!(
+            exchange.final_url.password(),
+            None,
+            "the password is not kept"
+        );
+        let requests = server.join().expect("server");
+        let text = |r: &[u8]| String::from_utf8_lossy(r).into_owned();
+        assert_eq!(text(&requests[0]), text(&requests[1]));
+        assert!(
+            !text(&requests[0]).contains("part"),
+            "{}",
+            text(&requests[0])
+        );
+        assert!(
+            text(&requests[2]).contains("authorization: Basic b3BzOnBhIHNz"),
+            "{}",
+            text(&requests[2])
+        );
     }
 }
