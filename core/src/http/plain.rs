@@ -20,6 +20,9 @@ use url::Url;
 use super::client::with_innermost_cause;
 use super::response::{BodyTooLarge, CappedBody};
 
+/// reqwest's TCP keep-alive time and interval.
+const TCP_KEEPALIVE: Duration = Duration::from_secs(15);
+
 /// Why a plain exchange produced no response.
 pub(super) enum PlainError {
     /// Connecting or exchanging failed; the message names the innermost cause.
@@ -50,6 +53,10 @@ impl PlainClient {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         connector.set_connect_timeout(Some(connect_timeout));
+        // reqwest's defaults, so a pooled connection behind a NAT is kept alive alike.
+        connector.set_keepalive(Some(TCP_KEEPALIVE));
+        connector.set_keepalive_interval(Some(TCP_KEEPALIVE));
+        connector.set_keepalive_retries(Some(3));
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(idle_timeout)
             .pool_timer(TokioTimer::new())
