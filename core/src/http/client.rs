@@ -26,10 +26,12 @@ pub struct HttpClient {
     // `relay validate` or a run without HTTP never needs them.
     verified: OnceLock<reqwest::Client>,
     unverified: OnceLock<reqwest::Client>,
-    /// For `http://` URLs when a proxy is set: no TLS, so no root certificates to load.
-    plain: OnceLock<reqwest::Client>,
-    /// For `http://` URLs otherwise (`plain.rs` says why).
-    direct: OnceLock<PlainClient>,
+    /// For `http://` URLs through a proxy or with `user:password`: no TLS, so no root
+    /// certificates to load.
+    unencrypted: OnceLock<reqwest::Client>,
+    /// For every other `http://` URL (`plain.rs` says why).
+    plain: OnceLock<PlainClient>,
+    /// Whether the environment names a proxy, read once.
     proxied: OnceLock<bool>,
 }
 
@@ -91,15 +93,15 @@ impl HttpClient {
         HttpClient {
             verified: OnceLock::new(),
             unverified: OnceLock::new(),
+            unencrypted: OnceLock::new(),
             plain: OnceLock::new(),
-            direct: OnceLock::new(),
             proxied: OnceLock::new(),
         }
     }
 
     fn client(&self, url: &Url, verify_tls: bool) -> &reqwest::Client {
         if url.scheme() == "http" {
-            self.plain.get_or_init(|| build(Tls::None))
+            self.unencrypted.get_or_init(|| build(Tls::None))
         } else if verify_tls {
             self.verified.get_or_init(|| build(Tls::Verified))
         } else {
@@ -259,7 +261,7 @@ impl HttpClient {
         options: &SendOptions<'_>,
     ) -> Result<Hop, AttemptError> {
         let client = self
-            .direct
+            .plain
             .get_or_init(|| PlainClient::new(CONNECT_TIMEOUT, POOL_IDLE_TIMEOUT));
         let response = client
             .send(
