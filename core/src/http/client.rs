@@ -1,5 +1,5 @@
-//! The process's one pooled HTTP client, and one exchange: redirects (followed by hand, so the
-//! credential policy applies to every hop), retries, and the body cap.
+//! The process's HTTP client, and one exchange: redirects (followed by hand, so the credential
+//! policy applies to every hop), retries, and the body cap.
 
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -19,8 +19,8 @@ const MAX_REDIRECTS: usize = 10;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The shared client (pooled keep-alive connections) plus a lazily built one that skips TLS
-/// verification for the actions that ask for it.
+/// One per process, shared: pooled keep-alive connections, behind which sit hyper's client for
+/// plain http and reqwest's for TLS (verified, or not for the actions that ask) and proxies.
 pub struct HttpClient {
     // Built on first use: loading the system's root certificates is most of a cold start, and
     // `relay validate` or a run without HTTP never needs them.

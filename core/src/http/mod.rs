@@ -1,4 +1,4 @@
-//! HTTP for actions, credentials and plugins: one pooled client, request encoding, retries,
+//! HTTP for actions, credentials and plugins: one shared client, request encoding, retries,
 //! the redirect policy and response decoding.
 
 pub mod body;
