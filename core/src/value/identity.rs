@@ -2,8 +2,8 @@
 
 use minijinja::Value;
 
-/// minijinja's own map type (`ValueMap`, crate-private there): what `Value::from_pairs`,
-/// `from_serialize` and YAML loading build, with the `preserve_order` feature relay enables.
+/// minijinja's own map type (`ValueMap`, crate-private there): what `Value::from_pairs` and
+/// `Value::from_serialize` build for a map, with the `preserve_order` feature relay enables.
 type MinijinjaMap = indexmap::IndexMap<Value, Value>;
 
 /// Whether `a` equals `b`, answered at once when both are the same map object.
@@ -12,18 +12,10 @@ type MinijinjaMap = indexmap::IndexMap<Value, Value>;
 /// numbers and strings, which for two maps cost about 780 instructions per comparison; the
 /// render cache compares two maps on every request of a fan-out.
 pub(crate) fn same_or_equal(a: &Value, b: &Value) -> bool {
-    if let (Some(x), Some(y)) = (
-        a.downcast_object_ref::<MinijinjaMap>(),
-        b.downcast_object_ref::<MinijinjaMap>(),
-    ) && std::ptr::eq(x, y)
-    {
-        return true;
-    }
-    a == b
+    same_map(a, b) || a == b
 }
 
-/// Whether `a` and `b` are the same map object (the fast path of [`same_or_equal`]).
-#[cfg(test)]
+/// Whether `a` and `b` are the very same map object.
 fn same_map(a: &Value, b: &Value) -> bool {
     matches!(
         (a.downcast_object_ref::<MinijinjaMap>(), b.downcast_object_ref::<MinijinjaMap>()),
