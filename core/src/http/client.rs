@@ -570,21 +570,32 @@ mod tests {
         (url, server)
     }
 
-    #[tokio::test]
-    async fn a_server_sees_the_same_request_from_hyper_directly_as_from_reqwest() {
-        let (url, server) = capture_server(2);
-        let client = HttpClient::new();
-        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
-            .expect("no retries");
-        let options = SendOptions {
+    fn no_retries() -> RetryPolicy {
+        RetryPolicy::new(crate::http::status_set::StatusSet::default(), None).expect("no retries")
+    }
+
+    /// One attempt, redirects followed, no credentials, a 1 KiB body cap.
+    fn options(retry: &RetryPolicy) -> SendOptions<'_> {
+        fn allow_any(_: &Url) -> Result<(), String> {
+            Ok(())
+        }
+        SendOptions {
             timeout: Duration::from_secs(10),
-            retry: &retry,
+            retry,
             follow_redirects: true,
             verify_tls: true,
             body_cap: 1024,
             carries_credentials: false,
-            allow_redirect: &|_| Ok(()),
-        };
+            allow_redirect: &allow_any,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_server_sees_the_same_request_from_hyper_directly_as_from_reqwest() {
+        let (url, server) = capture_server(2);
+        let client = HttpClient::new();
+        let retry = no_retries();
+        let options = options(&retry);
         let headers = header_map(&[
             ("Authorization".to_owned(), "Bearer canary-token".to_owned()),
             ("Content-Type".to_owned(), "application/json".to_owned()),
@@ -640,17 +651,8 @@ mod tests {
         let cases = [Method::Get, Method::Post, Method::Delete, Method::Head];
         let (url, server) = capture_server(cases.len() * 2);
         let client = HttpClient::new();
-        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
-            .expect("no retries");
-        let options = SendOptions {
-            timeout: Duration::from_secs(10),
-            retry: &retry,
-            follow_redirects: true,
-            verify_tls: true,
-            body_cap: 1024,
-            carries_credentials: false,
-            allow_redirect: &|_| Ok(()),
-        };
+        let retry = no_retries();
+        let options = options(&retry);
         let headers = header_map(&[("Accept".to_owned(), "application/json".to_owned())])
             .ok()
             .expect("valid headers");
@@ -679,17 +681,8 @@ mod tests {
     async fn urls_with_a_fragment_or_credentials_are_sent_as_reqwest_sends_them() {
         let (base, server) = capture_server(3);
         let client = HttpClient::new();
-        let retry = RetryPolicy::new(crate::http::status_set::StatusSet::default(), None)
-            .expect("no retries");
-        let options = SendOptions {
-            timeout: Duration::from_secs(10),
-            retry: &retry,
-            follow_redirects: true,
-            verify_tls: true,
-            body_cap: 1024,
-            carries_credentials: false,
-            allow_redirect: &|_| Ok(()),
-        };
+        let retry = no_retries();
+        let options = options(&retry);
         let mut fragment = base.clone();
         fragment.set_fragment(Some("part"));
         let mut userinfo = base.clone();
